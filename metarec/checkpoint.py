@@ -1,0 +1,83 @@
+"""The one place that saves and loads checkpoints, and verifies them.
+
+A checkpoint is a ``torch.save``'d dict of tensors and plain values, loaded with
+``weights_only=True`` (no pickled code runs). Its manifest (JSON beside it) records the file's
+sha256, how it was trained and its metrics; a file whose hash differs from the manifest is refused.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import torch
+
+from . import paths
+
+FORMAT = 1
+
+
+class CheckpointError(RuntimeError):
+    """The checkpoint is missing, corrupt, tampered with, or belongs to another catalog."""
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_manifest(manifest: str | Path | None = None) -> dict:
+    manifest = Path(manifest or paths.MANIFEST)
+    if not manifest.exists():
+        raise CheckpointError(f"checkpoint manifest not found at {manifest}; train one with "
+                              "`python -m metarec train`")
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"checkpoint manifest {manifest} is not valid JSON: {exc}") from exc
+
+
+def load_bundle(path: str | Path | None = None, manifest: str | Path | None = None,
+                catalog_sha256: str | None = None) -> dict:
+    """Load and verify a checkpoint bundle (tensors are returned on the CPU)."""
+    path = Path(path or paths.CHECKPOINT)
+    info = read_manifest(manifest or path.with_name("manifest.json"))
+    if not path.exists():
+        raise CheckpointError(f"checkpoint not found at {path}; restore it from the repository "
+                              "or train one with `python -m metarec train`")
+    actual = sha256_file(path)
+    if actual != info.get("sha256"):
+        raise CheckpointError(f"checkpoint {path} does not match its manifest (sha256 {actual[:12]}… "
+                              f"instead of {str(info.get('sha256'))[:12]}…): the file is corrupt or "
+                              "was modified; restore it or retrain with `python -m metarec train`")
+    try:
+        bundle = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises several types for a broken file
+        raise CheckpointError(f"checkpoint {path} cannot be read: {exc}") from exc
+    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
+        raise CheckpointError(f"checkpoint {path} has an unknown format (want format {FORMAT})")
+    if catalog_sha256 and bundle.get("catalog_sha256") != catalog_sha256:
+        raise CheckpointError(f"checkpoint {path} was trained for a different catalog; retrain it "
+                              "with `python -m metarec train`")
+    return bundle
+
+
+def save_bundle(bundle: dict, manifest_info: dict, path: str | Path | None = None) -> dict:
+    """Write the bundle and its manifest atomically (a crash never leaves a half-written pair)."""
+    path = Path(path or paths.CHECKPOINT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkstemp(dir=path.parent, suffix=".tmp")[1])
+    torch.save({**bundle, "format": FORMAT}, tmp)
+    manifest = {"checkpoint": path.name, "sha256": sha256_file(tmp),
+                "size_bytes": tmp.stat().st_size, **manifest_info}
+    mtmp = path.with_name("manifest.json.tmp")
+    mtmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; a shipped asset is world-readable
+    os.replace(tmp, path)
+    os.replace(mtmp, path.with_name("manifest.json"))
+    return manifest

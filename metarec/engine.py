@@ -1,0 +1,54 @@
+"""Loads everything a recommendation needs, once: catalog, features, checkpoint, learners, device.
+
+The app caches one :class:`Engine` per process and serves every family from it; nothing here is
+ever mutated after loading.
+"""
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+
+import torch
+
+from .catalog import Catalog, load_catalog
+from .checkpoint import load_bundle, read_manifest
+from .device import describe_device, pick_device
+from .features import ToyFeatures, catalog_features
+from .learners import build_learners
+from .model import ModelConfig
+from .text_embedding import load_catalog_embeddings
+
+
+class Engine:
+    """The shipped catalog and pretrained learners, ready on one device."""
+
+    def __init__(self, catalog: Catalog, feats: ToyFeatures, bundle: dict, device: torch.device,
+                 manifest: dict | None = None):
+        self.catalog, self.feats, self.bundle, self.device = catalog, feats, bundle, device
+        self.manifest = manifest or {}
+        self.model_config = ModelConfig(**bundle["model_config"])
+        self.learners = build_learners(bundle, feats)
+
+    @classmethod
+    def load(cls, device: str | torch.device | None = None, checkpoint: str | Path | None = None,
+             catalog_path: str | Path | None = None) -> "Engine":
+        device = torch.device(device) if device else pick_device()
+        catalog = load_catalog(catalog_path)
+        feats = catalog_features(catalog, load_catalog_embeddings(catalog)).to(device)
+        bundle = load_bundle(checkpoint, catalog_sha256=catalog.sha256)
+        manifest = read_manifest(Path(checkpoint).with_name("manifest.json") if checkpoint else None)
+        return cls(catalog, feats, bundle, device, manifest)
+
+    @property
+    def device_name(self) -> str:
+        return describe_device(self.device)
+
+    @cached_property
+    def popularity(self) -> torch.Tensor:
+        """``[15, n_toys]`` like rate by age year among training families (CPU)."""
+        return torch.as_tensor(self.bundle["popularity"]).cpu()
+
+    def learner(self, name: str):
+        if name not in self.learners:
+            raise KeyError(name)
+        return self.learners[name]

@@ -1,0 +1,158 @@
+"""Tasks (episodes): one family = one task, split into a support set and a query set.
+
+The same code builds the support set for training, evaluation, the app and the tests, so every
+learner sees the same kind of input whatever calls it (as in learn2learn's task datasets).
+
+A support set holds the family's ``k`` liked toys (the *shots*), the toys it disliked, and a few
+*implicit negatives*: random toys suitable for the child's age that the family did not mention,
+labelled 0 as in implicit-feedback recommenders (a parent who only names likes still gives the
+learner something to contrast them with).
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .world.simulator import Family
+
+SHOTS = (1, 3, 5, 10)
+N_IMPLICIT = 10   # implicit negatives per support set
+N_QUERY_POS = 10  # liked toys in a training query set
+N_QUERY_NEG = 20  # other suitable toys in a training query set
+
+LIKED, DISLIKED, IMPLICIT = 1, -1, 0
+
+
+@dataclass(frozen=True)
+class Support:
+    """What a learner adapts on: the child's age and labelled toy indices."""
+
+    age_months: float
+    items: torch.Tensor  # [n] toy indices
+    kind: torch.Tensor   # [n] LIKED, DISLIKED or IMPLICIT
+
+    @property
+    def labels(self) -> torch.Tensor:
+        return (self.kind == LIKED).float()
+
+    @property
+    def liked(self) -> torch.Tensor:
+        return self.items[self.kind == LIKED]
+
+    @property
+    def disliked(self) -> torch.Tensor:
+        return self.items[self.kind == DISLIKED]
+
+    def to(self, device: torch.device) -> "Support":
+        return Support(self.age_months, self.items.to(device), self.kind.to(device))
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A support set plus what the learner is scored on for one family."""
+
+    family_id: int
+    shots: int
+    support: Support
+    candidates: np.ndarray  # toys to rank: suitable for the age, not named by the family
+    relevant: np.ndarray    # liked toys among the candidates (the ranking ground truth)
+    query_items: np.ndarray   # labelled query toys for a training loss
+    query_labels: np.ndarray
+
+
+def input_seed(age_months: float, liked, disliked) -> int:
+    """A seed from the request itself, so equal input always gives equal implicit negatives."""
+    key = f"{age_months:.3f}|{','.join(map(str, sorted(liked)))}|{','.join(map(str, sorted(disliked)))}"
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
+
+
+def make_support(age_months: float, liked, disliked, eligible: np.ndarray,
+                 rng: np.random.Generator | None = None, n_implicit: int = N_IMPLICIT) -> Support:
+    """Build a support set from liked and disliked toy indices plus implicit negatives."""
+    liked = np.asarray(liked, dtype=np.int64)
+    disliked = np.asarray(disliked, dtype=np.int64)
+    if rng is None:
+        rng = np.random.default_rng(input_seed(age_months, liked.tolist(), disliked.tolist()))
+    pool = np.setdiff1d(eligible, np.concatenate([liked, disliked]))
+    implicit = rng.choice(pool, size=min(n_implicit, len(pool)), replace=False)
+    items = np.concatenate([liked, disliked, implicit]).astype(np.int64)
+    kind = np.concatenate([np.full(len(liked), LIKED), np.full(len(disliked), DISLIKED),
+                           np.full(len(implicit), IMPLICIT)])
+    return Support(float(age_months), torch.from_numpy(items), torch.from_numpy(kind))
+
+
+def sample_episode(family: Family, shots: int, rng: np.random.Generator,
+                   n_disliked: int | None = None) -> Episode:
+    """A ``shots``-shot episode of ``family``: ``shots`` liked toys, ``n_disliked`` disliked ones
+    (default ``shots // 2``), implicit negatives; the rest of its suitable toys are the query."""
+    n_disliked = shots // 2 if n_disliked is None else n_disliked
+    liked = rng.choice(family.liked, size=min(shots, len(family.liked) - 1), replace=False)
+    disliked = rng.choice(family.disliked, size=min(n_disliked, len(family.disliked)), replace=False)
+    support = make_support(family.age_months, liked, disliked, family.eligible, rng)
+    candidates = np.setdiff1d(family.eligible, np.concatenate([liked, disliked]))
+    relevant = np.intersect1d(candidates, family.liked)
+    others = np.setdiff1d(candidates, relevant)
+    q_pos = rng.choice(relevant, size=min(N_QUERY_POS, len(relevant)), replace=False)
+    q_neg = rng.choice(others, size=min(N_QUERY_NEG, len(others)), replace=False)
+    return Episode(family.id, shots, support, candidates, relevant,
+                   np.concatenate([q_pos, q_neg]),
+                   np.concatenate([np.ones(len(q_pos)), np.zeros(len(q_neg))]).astype(np.float32))
+
+
+def evaluation_episodes(families: list[Family], shots: int, seed: int = 0) -> list[Episode]:
+    """The fixed evaluation episodes of a split: one per family, seeded by (seed, family, shots)."""
+    return [sample_episode(f, shots, np.random.default_rng([seed, f.id, shots])) for f in families]
+
+
+@dataclass(frozen=True)
+class TaskBatch:
+    """Episodes padded to one size for ``vmap``: ``weights`` is 0 on padding."""
+
+    age: torch.Tensor            # [B]
+    s_items: torch.Tensor        # [B, n_s]
+    s_labels: torch.Tensor
+    s_weights: torch.Tensor
+    q_items: torch.Tensor        # [B, n_q]
+    q_labels: torch.Tensor
+    q_weights: torch.Tensor
+
+    def to(self, device: torch.device) -> "TaskBatch":
+        return TaskBatch(*(getattr(self, f).to(device) for f in self.__dataclass_fields__))
+
+
+def collate(episodes: list[Episode]) -> TaskBatch:
+    def pad(rows, dtype):
+        width = max(len(r) for r in rows)
+        out = torch.zeros(len(rows), width, dtype=dtype)
+        mask = torch.zeros(len(rows), width)
+        for i, r in enumerate(rows):
+            out[i, :len(r)] = torch.as_tensor(np.asarray(r), dtype=dtype)
+            mask[i, :len(r)] = 1.0
+        return out, mask
+
+    s_items, s_w = pad([e.support.items.numpy() for e in episodes], torch.long)
+    s_labels, _ = pad([e.support.labels.numpy() for e in episodes], torch.float32)
+    q_items, q_w = pad([e.query_items for e in episodes], torch.long)
+    q_labels, _ = pad([e.query_labels for e in episodes], torch.float32)
+    age = torch.tensor([e.support.age_months for e in episodes], dtype=torch.float32)
+    return TaskBatch(age, s_items, s_labels, s_w, q_items, q_labels, q_w)
+
+
+class EpisodeSampler:
+    """Random training episodes from a list of families (shots drawn from ``shots``)."""
+
+    def __init__(self, families: list[Family], shots=SHOTS, seed: int = 0):
+        self.families = [f for f in families if len(f.liked) > 1]
+        self.shots = tuple(shots)
+        self.rng = np.random.default_rng(seed)
+
+    def episode(self) -> Episode:
+        family = self.families[self.rng.integers(len(self.families))]
+        k = int(self.rng.choice(self.shots))
+        return sample_episode(family, k, self.rng, n_disliked=int(self.rng.integers(0, k // 2 + 2)))
+
+    def batch(self, size: int) -> TaskBatch:
+        return collate([self.episode() for _ in range(size)])

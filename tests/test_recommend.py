@@ -1,0 +1,101 @@
+"""The recommendation pipeline: safety, exclusions, fallback, reasons, bad input."""
+import math
+
+import numpy as np
+import pytest
+
+from metarec.recommend import InputError, Request, recommend
+from metarec.safety import is_safe
+
+
+def _pick(catalog, age_years, n, offset=0):
+    return tuple(catalog.ids[i] for i in catalog.eligible(age_years * 12)[offset:offset + n])
+
+
+@pytest.mark.parametrize("age", [0, 0.5, 1, 1.5, 2, 2.9, 3, 4, 6, 9, 12, 14])
+@pytest.mark.parametrize("method", ["maml", "melu", "knn"])
+def test_never_unsafe_never_named(engine, age, method):
+    cat = engine.catalog
+    liked, disliked = _pick(cat, age, 3), _pick(cat, age, 1, offset=5)
+    res = recommend(engine, Request(age, liked, disliked, top=20, method=method))
+    assert res.recommendations and not res.fallback
+    for r in res.recommendations:
+        assert is_safe(r.min_age_months, r.max_age_months, r.small_parts, age * 12), r.id
+        assert r.min_age_months <= age * 12 <= r.max_age_months
+        assert not (r.small_parts and age < 3)
+        assert r.id not in liked and r.id not in disliked
+        assert r.reason.endswith(".") and len(r.reason.split()) >= 3 and math.isfinite(r.score)
+    scores = [r.score for r in res.recommendations]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_safety_counts_are_reported(engine):
+    res = recommend(engine, Request(2, _pick(engine.catalog, 2, 2)))
+    assert res.filtered["small_parts"] > 0 and res.filtered["too_young"] > 0
+
+
+def test_no_liked_falls_back_to_age_and_says_so(engine):
+    res = recommend(engine, Request(4))
+    assert res.fallback and res.method == "popularity" and "popular" in res.notice
+    assert all(r.min_age_months <= 48 <= r.max_age_months for r in res.recommendations)
+
+
+def test_likes_change_the_list(engine):
+    cat = engine.catalog
+    f = cat.frame
+    music = tuple(f.loc[(f.category == "music") & (f.min_age_months <= 60) & (f.max_age_months >= 60), "id"][:3])
+    vehicles = tuple(f.loc[(f.category == "vehicles") & (f.min_age_months <= 60) & (f.max_age_months >= 60), "id"][:3])
+    a = recommend(engine, Request(5, music)).recommendations
+    b = recommend(engine, Request(5, vehicles)).recommendations
+    assert [r.id for r in a] != [r.id for r in b]
+    assert sum(r.category == "music" for r in a) > sum(r.category == "music" for r in b)
+
+
+def test_deterministic_for_equal_input(engine):
+    req = Request(6, _pick(engine.catalog, 6, 4))
+    assert recommend(engine, req) == recommend(engine, req)
+
+
+def test_chinese_names_and_reasons(engine):
+    res = recommend(engine, Request(5, _pick(engine.catalog, 5, 3), lang="zh"))
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in r.name + r.reason) for r in res.recommendations)
+
+
+def test_budget_filters(engine):
+    res = recommend(engine, Request(7, _pick(engine.catalog, 7, 3), budget=15.0))
+    assert res.recommendations and all(r.price <= 15.0 for r in res.recommendations)
+    assert res.filtered["over_budget"] > 0
+
+
+def test_every_suitable_toy_liked_gives_an_empty_list_not_a_crash(engine):
+    ids = tuple(engine.catalog.ids[i] for i in engine.catalog.eligible(0))
+    res = recommend(engine, Request(0, ids[:50]))
+    assert res.recommendations == [] or all(r.id not in ids for r in res.recommendations)
+
+
+@pytest.mark.parametrize("req, message", [
+    (Request(-1), "from 0 to 14"),
+    (Request(15), "from 0 to 14"),
+    (Request(float("nan")), "from 0 to 14"),
+    (Request("four"), "must be a number"),
+    (Request(4, ("no-such-toy",)), "unknown toy id"),
+    (Request(4, ("bld-1",)), "did you mean"),
+    (Request(4, ("bld-05",), ("bld-05",)), "both liked and disliked"),
+    (Request(4, top=0), "top must be"),
+    (Request(4, method="magic"), "unknown method"),
+    (Request(4, budget=-3.0), "budget"),
+])
+def test_bad_input_is_explained(engine, req, message):
+    with pytest.raises(InputError, match=message):
+        recommend(engine, req)
+
+
+def test_too_many_liked(engine):
+    with pytest.raises(InputError, match="at most 50"):
+        recommend(engine, Request(8, tuple(engine.catalog.ids[:51])))
+
+
+def test_duplicates_are_counted_once(engine):
+    liked = _pick(engine.catalog, 5, 2)
+    res = recommend(engine, Request(5, liked + liked[:1]))
+    assert res.warnings and "twice" in res.warnings[0]
