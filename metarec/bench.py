@@ -78,9 +78,11 @@ def bench(engine: Engine, repeats: int = 50, sizes=(100_000,), method: str = DEF
         for shots in SHOTS:
             liked = rng.choice(big_eligible, size=shots, replace=False)
             support = make_support(age, liked, [], big_eligible)
-            cand = torch.from_numpy(np.setdiff1d(big_eligible, liked))
-            rows.append(_row(n, shots, method, _time_ms(lambda: adapt_and_rank(big, support, cand),
-                                                        max(5, repeats // 2)), "adapt+rank", len(cand)))
+            suitable = torch.from_numpy(np.setdiff1d(big_eligible, liked))
+            everything = torch.from_numpy(np.setdiff1d(np.arange(n), liked))
+            for what, cand in (("adapt+rank", suitable), ("adapt+rank, every toy scored", everything)):
+                rows.append(_row(n, shots, method, _time_ms(lambda: adapt_and_rank(big, support, cand),
+                                                            max(5, repeats // 2)), what, len(cand)))
     return {"device": engine.device_name, "threads": torch.get_num_threads(),
             "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}",
             "torch": torch.__version__, "latency": rows,

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from . import paths
+from .errors import MetarecError
 from .safety import SMALL_PARTS_MIN_MONTHS, eligible_mask
 
 CATEGORIES = (
@@ -28,7 +29,7 @@ MAX_AGE_MONTHS = 168  # 14 years: the oldest child the product serves
 MIN_ELIGIBLE_PER_AGE = 30  # "real coverage in every band": toys a child of each age can be shown
 
 
-class CatalogError(ValueError):
+class CatalogError(MetarecError, ValueError):
     """The catalog file is missing or breaks the schema."""
 
 

@@ -15,11 +15,12 @@ from pathlib import Path
 import torch
 
 from . import paths
+from .errors import MetarecError
 
 FORMAT = 1
 
 
-class CheckpointError(RuntimeError):
+class CheckpointError(MetarecError, RuntimeError):
     """The checkpoint is missing, corrupt, tampered with, or belongs to another catalog."""
 
 

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+from .errors import MetarecError
 from .learners import DEFAULT_METHOD
 
 
@@ -39,7 +40,12 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--json", action="store_true")
 
     e = sub.add_parser("evaluate", help="evaluate every learner on held-out families")
-    e.add_argument("--world", default="toybox", choices=("toybox",))
+    e.add_argument("--world", default="toybox", choices=("toybox", "amazon-toys", "movielens-100k"))
+    e.add_argument("--protocol", default=None,
+                   help="real data: s3rec | s3rec-full | cold-start (amazon-toys), published (movielens-100k)")
+    e.add_argument("--quick", action="store_true", help="real data: a subset that runs in minutes")
+    e.add_argument("--data-dir", default=None, help="real data folder (default $METAREC_DATA_DIR or ../shared/data)")
+    e.add_argument("--seed", type=int, default=0)
     e.add_argument("--shots", nargs="+", type=int, default=[1, 3, 5, 10])
     e.add_argument("--families", type=int, default=None, help="limit the number of test families")
     e.add_argument("--methods", nargs="+", default=None)
@@ -50,8 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--methods", nargs="+", default=None)
     t.add_argument("--max-iters", type=int, default=None)
+    t.add_argument("--eval-every", type=int, default=None)
     t.add_argument("--out", default=None, help="checkpoint path (default: the shipped one)")
     t.add_argument("--no-test", action="store_true", help="skip the test-family evaluation")
+    t.add_argument("--workers", type=int, default=None, help="training processes (default: one per core)")
 
     b = sub.add_parser("bench", help="measure adapt-and-rank latency and memory")
     b.add_argument("--json", action="store_true")
@@ -69,14 +77,8 @@ def main(argv=None) -> int:
         return _COMMANDS[args.command](args)
     except _UsageError as exc:
         return _fail(str(exc))
-    except Exception as exc:  # every known failure becomes one readable line
-        from .catalog import CatalogError
-        from .checkpoint import CheckpointError
-        from .recommend import InputError
-        from .text_embedding import EmbeddingError
-        if isinstance(exc, (InputError, CatalogError, CheckpointError, EmbeddingError)):
-            return _fail(str(exc).replace("\n", " "), 2 if isinstance(exc, InputError) else 1)
-        raise
+    except MetarecError as exc:  # every known failure becomes one readable line
+        return _fail(" ".join(str(exc).split()), exc.exit_code)
 
 
 def _fail(message: str, code: int = 2) -> int:
@@ -126,6 +128,14 @@ def cmd_recommend(args) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    if args.world != "toybox":
+        from .realdata import evaluate_real
+        data = evaluate_real(args.world, protocol=args.protocol, quick=args.quick,
+                             data_dir=args.data_dir, seed=args.seed, methods=args.methods)
+        if args.out:
+            Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+        _print(data, args.json, json.dumps(data, indent=1))
+        return 0
     from .engine import Engine
     from .evaluate import evaluate_toybox
     engine = Engine.load()
@@ -152,7 +162,9 @@ def cmd_train(args) -> int:
         cfg = replace(cfg, methods=tuple(args.methods))
     if args.max_iters:
         cfg = replace(cfg, max_iters=args.max_iters)
-    manifest = train(cfg, out=args.out, evaluate_test=not args.no_test)
+    if args.eval_every:
+        cfg = replace(cfg, eval_every=args.eval_every)
+    manifest = train(cfg, out=args.out, evaluate_test=not args.no_test, workers=args.workers)
     print(json.dumps({k: manifest[k] for k in ("checkpoint", "sha256", "training_seconds")}, indent=1))
     return 0
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .engine import Engine
-from .world import Family, ToyWorld, WorldConfig
+from .world import Family
 
 
 @dataclass(frozen=True)
@@ -17,14 +17,9 @@ class DemoFamily:
     disliked: tuple[str, ...]
 
 
-def world_of(engine: Engine) -> ToyWorld:
-    """The simulated world the shipped checkpoint was trained on."""
-    return ToyWorld(engine.catalog, WorldConfig(**engine.manifest.get("config", {}).get("world", {})))
-
-
 def random_family(engine: Engine, seed: int, shots: int = 3, n_disliked: int = 1) -> DemoFamily:
     """A test family (never seen in training) with ``shots`` of its liked toys, seeded."""
-    world = world_of(engine)
+    world = engine.world
     rng = np.random.default_rng(seed)
     test = world.families("test")
     family = test[int(rng.integers(len(test)))]

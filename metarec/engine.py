@@ -29,10 +29,20 @@ class Engine:
         self.model_config = ModelConfig(**bundle["model_config"])
         self.learners = build_learners(bundle, feats)
 
+    @cached_property
+    def world(self):
+        """The simulated world the checkpoint was trained on (built once, on first use)."""
+        from .world import ToyWorld, WorldConfig
+        return ToyWorld(self.catalog, WorldConfig(**self.manifest.get("config", {}).get("world", {})))
+
     @classmethod
     def load(cls, device: str | torch.device | None = None, checkpoint: str | Path | None = None,
              catalog_path: str | Path | None = None) -> "Engine":
         device = torch.device(device) if device else pick_device()
+        if device.type == "cpu":
+            # One family's adaptation is many tiny ops: extra threads only add contention,
+            # and a server adapts for several families at once (measured: docs/results.md).
+            torch.set_num_threads(1)
         catalog = load_catalog(catalog_path)
         feats = catalog_features(catalog, load_catalog_embeddings(catalog)).to(device)
         bundle = load_bundle(checkpoint, catalog_sha256=catalog.sha256)

@@ -65,10 +65,7 @@ def evaluate_world(learners: dict, families: list, shots: Iterable[int] = SHOTS,
 def evaluate_toybox(engine, shots: Iterable[int] = SHOTS, n_families: int | None = None,
                     methods: Iterable[str] | None = None, split: str = "test", seed: int = 0) -> dict:
     """The ``evaluate --world toybox`` result: every learner on the world's test families."""
-    from .world import ToyWorld, WorldConfig
-
-    world = ToyWorld(engine.catalog, WorldConfig(**engine.manifest.get("config", {}).get("world", {})))
-    families = world.families(split)[:n_families]
+    families = engine.world.families(split)[:n_families]
     learners = {m: engine.learners[m] for m in (methods or engine.learners)}
     t0 = time.perf_counter()
     rows = evaluate_world(learners, families, shots, seed=seed)

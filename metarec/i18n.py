@@ -15,6 +15,13 @@ CATEGORY_NAMES = {
     "board_card_games": ("Board & card games", "桌游卡牌"), "baby_toddler": ("Baby & toddler", "婴幼儿"),
     "books_learning": ("Books & learning", "图书学习"), "bath_water": ("Bath & water", "洗澡戏水"),
 }
+CATEGORY_NOUNS_EN = {  # "another ..." in a reason
+    "building": "building toy", "puzzles": "puzzle", "pretend_play": "pretend-play toy",
+    "arts_crafts": "arts-and-crafts toy", "vehicles": "vehicle toy", "dolls_figures": "doll or figure",
+    "plush": "cuddly toy", "stem_science": "science toy", "music": "musical toy",
+    "outdoor_sports": "outdoor toy", "board_card_games": "game", "baby_toddler": "baby toy",
+    "books_learning": "learning toy", "bath_water": "bath toy",
+}
 SKILL_NAMES = {
     "fine_motor": ("fine motor skills", "精细动作"), "gross_motor": ("gross motor skills", "大运动"),
     "language": ("language", "语言"), "logic": ("logic", "逻辑"), "creativity": ("creativity", "创造力"),
@@ -24,7 +31,7 @@ SKILL_NAMES = {
 
 STRINGS: dict[str, tuple[str, str]] = {
     # reasons
-    "reason.similar_category": ("Because your child likes {liked}: another {category} toy.",
+    "reason.similar_category": ("Because your child likes {liked}: another {category}.",
                                 "因为孩子喜欢{liked}：同属{category}。"),
     "reason.similar_skill": ("Because your child likes {liked}: it also builds {skill}.",
                              "因为孩子喜欢{liked}：同样锻炼{skill}。"),
@@ -119,6 +126,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "{names}：同一件玩具不能既喜欢又不喜欢。请从其中一个列表中移除。"),
     "ui.bad.input": ("We could not use these choices: {msg}", "无法使用这些选择：{msg}"),
     "ui.list.sep": (", ", "、"),
+    "ui.sentence.sep": (" ", ""),
     "ui.bad.none_left": ("No toys are left to suggest with these choices. Try a higher budget or "
                          "fewer toys in your lists.",
                          "在当前选择下没有可推荐的玩具。请提高预算，或减少列表中的玩具。"),
@@ -133,6 +141,11 @@ def t(key: str, lang: str = "en", **values) -> str:
 def category_name(slug: str, lang: str = "en") -> str:
     en, zh = CATEGORY_NAMES[slug]
     return zh if lang == "zh" else en
+
+
+def category_noun(slug: str, lang: str = "en") -> str:
+    """The category as a noun for a sentence: "puzzle" / "拼图"."""
+    return category_name(slug, lang) if lang == "zh" else CATEGORY_NOUNS_EN[slug]
 
 
 def skill_name(slug: str, lang: str = "en") -> str:

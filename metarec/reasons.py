@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .catalog import Catalog
-from .i18n import age_text, category_name, range_text, skill_name, t
+from .i18n import age_text, category_noun, range_text, skill_name, t
 
 SIMILAR = 0.55  # cosine similarity above which a liked toy is named as the reason
 
@@ -38,8 +38,7 @@ def explain(catalog: Catalog, content: np.ndarray, toy: int, liked: list[int], a
         name = catalog.name(best, lang)
         if f.at[best, "category"] == f.at[toy, "category"]:
             reason = t("reason.similar_category", lang, liked=name,
-                       category=category_name(f.at[toy, "category"], lang).lower()
-                       if lang == "en" else category_name(f.at[toy, "category"], lang))
+                       category=category_noun(f.at[toy, "category"], lang))
         else:
             shared = [s for s in catalog.skills_of(toy) if s in catalog.skills_of(best)]
             reason = (t("reason.similar_skill", lang, liked=name, skill=skill_name(shared[0], lang))

@@ -12,6 +12,7 @@ import torch
 from .catalog import MAX_AGE_MONTHS
 from .engine import Engine
 from .episodes import make_support
+from .errors import InputError
 from .i18n import t
 from .learners import DEFAULT_METHOD
 from .reasons import explain
@@ -20,10 +21,6 @@ from .safety import SMALL_PARTS_MIN_MONTHS, is_safe
 MAX_AGE_YEARS = MAX_AGE_MONTHS // 12
 MAX_LIKED = 50
 MAX_TOP = 100
-
-
-class InputError(ValueError):
-    """The request cannot be served as given; the message says what is wrong and what is accepted."""
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,12 @@ import numpy as np
 
 from . import paths
 from .catalog import Catalog
+from .errors import MetarecError
 
 TEXT_DIM = 32
 
 
-class EmbeddingError(RuntimeError):
+class EmbeddingError(MetarecError, RuntimeError):
     """Embeddings are missing or do not belong to this catalog."""
 
 

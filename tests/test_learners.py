@@ -24,12 +24,13 @@ def _ndcg(learner, episodes):
 
 
 def test_every_learner_has_the_interface(engine):
-    assert {"maml", "fomaml", "melu", "finetune", "knn", "popularity"} <= set(engine.learners)
+    assert {"maml", "fomaml", "melu", "metasgd", "reptile", "protonet", "matching", "relation",
+            "finetune", "knn", "popularity"} <= set(engine.learners)
     for name, learner in engine.learners.items():
         assert isinstance(learner, Learner) and learner.name == name and learner.paper
 
 
-@pytest.mark.parametrize("name", ["maml", "fomaml", "melu", "finetune"])
+@pytest.mark.parametrize("name", ["maml", "fomaml", "melu", "metasgd", "reptile", "finetune"])
 def test_gradient_learners_improve_by_adapting(engine, episodes, name):
     learner = engine.learners[name]
     frozen = GradientLearner(learner.method, learner.params, learner.feats, steps=0, lr=learner.lr)
@@ -37,12 +38,22 @@ def test_gradient_learners_improve_by_adapting(engine, episodes, name):
     assert after > before + 0.02, (before, after)
 
 
+def _blind(episodes):
+    """The same episodes with an empty support set: nothing to adapt on."""
+    return [type(e)(e.family_id, e.shots, type(e.support)(e.support.age_months, e.support.items[:0],
+                                                          e.support.kind[:0]),
+                    e.candidates, e.relevant, e.query_items, e.query_labels) for e in episodes]
+
+
+@pytest.mark.parametrize("name", ["protonet", "matching", "relation"])
+def test_metric_learners_use_the_support_set(engine, episodes, name):
+    learner = engine.learners[name]
+    assert _ndcg(learner, episodes) > _ndcg(learner, _blind(episodes)) + 0.02
+
+
 def test_knn_uses_the_liked_toys(engine, episodes):
     knn = engine.learners["knn"]
-    blind = [type(e)(e.family_id, e.shots, type(e.support)(e.support.age_months, e.support.items[:0],
-                                                            e.support.kind[:0]),
-                     e.candidates, e.relevant, e.query_items, e.query_labels) for e in episodes]
-    assert _ndcg(knn, episodes) > _ndcg(knn, blind) + 0.05
+    assert _ndcg(knn, episodes) > _ndcg(knn, _blind(episodes)) + 0.05
 
 
 def test_popularity_uses_the_age(engine, episodes):

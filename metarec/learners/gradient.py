@@ -9,6 +9,10 @@ which parameters the inner loop may change:
   layers are updated only globally, across families.
 - ``finetune``: the same network trained on all training families *without* meta-learning, then
   fine-tuned on the support set: transfer learning, the honest non-meta baseline.
+- ``reptile``: Reptile (Nichol, Achiam & Schulman, 2018): the outer update moves the initialisation
+  towards the weights adapted on each family's data; first-order by construction. Its per-toy
+  biases stay at zero (they are never adapted, so Reptile's update never moves them).
+- ``metasgd``: Meta-SGD (Li et al., 2017): MAML whose per-parameter inner step sizes are learned too.
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ import torch
 from ..episodes import Support
 from ..features import ToyFeatures
 from ..model import DECISION_KEYS, EMBEDDING_KEYS, logits
-from .inner_loop import inner_loop
+from .inner_loop import balanced_bce, inner_loop
 
 ALL_ADAPTABLE = EMBEDDING_KEYS + DECISION_KEYS
 
@@ -34,6 +38,8 @@ class GradientMethod:
     adapt_keys: tuple[str, ...]
     first_order: bool      # meta-training drops second-order terms
     meta: bool = True      # False: plain pretraining (no inner loop during training)
+    learned_lr: bool = False  # Meta-SGD: per-parameter step sizes are meta-learned too
+    outer: str = "maml"    # "maml": backprop the query loss; "reptile": move towards adapted weights
 
 
 GRADIENT_METHODS = {m.name: m for m in (
@@ -45,6 +51,10 @@ GRADIENT_METHODS = {m.name: m for m in (
                    DECISION_KEYS, first_order=False),
     GradientMethod("finetune", "Pretrained + fine-tuning (no meta-learning)",
                    "baseline: transfer learning", ALL_ADAPTABLE, first_order=True, meta=False),
+    GradientMethod("reptile", "Reptile", "Nichol, Achiam & Schulman, 2018",
+                   ALL_ADAPTABLE, first_order=True, outer="reptile"),
+    GradientMethod("metasgd", "Meta-SGD (learned step sizes)", "Li, Zhou, Chen & Li, 2017",
+                   ALL_ADAPTABLE, first_order=False, learned_lr=True),
 )}
 
 
@@ -66,16 +76,32 @@ class GradientLearner:
         self.params = {k: v.detach().to(device) for k, v in params.items()}
         self.steps, self.lr = int(steps), float(lr)
 
-    def adapt(self, support: Support, trace: list | None = None, steps: int | None = None,
-              lr: float | None = None) -> AdaptedState:
-        """Adapt to one family; ``trace`` (a list) collects the parameters after every step."""
+    def adapt(self, support: Support) -> AdaptedState:
+        """Adapt to one family: ``steps`` SGD steps on its support set."""
+        *_, state = self.step_through(support)
+        return state
+
+    def step_through(self, support: Support, steps: int | None = None, lr: float | None = None):
+        """Yield the state before any step and after each inner step, one at a time (live curves)."""
         device = self.feats.x.device
         items, labels = support.items.to(device), support.labels.to(device)
         age = torch.tensor(float(support.age_months), device=device)
-        params = inner_loop(self.params, self.feats, age, items, labels,
-                            torch.ones_like(labels), self.steps if steps is None else steps,
-                            self.lr if lr is None else lr, self.method.adapt_keys, trace=trace)
-        return AdaptedState({k: v.detach() for k, v in params.items()}, float(support.age_months))
+        weights = torch.ones_like(labels)
+        params, lr = self.params, self.step_sizes() if lr is None else lr
+        for step in range((self.steps if steps is None else steps) + 1):
+            if step:
+                params = inner_loop(params, self.feats, age, items, labels, weights, 1, lr,
+                                    self.method.adapt_keys)
+                params = {k: v.detach() for k, v in params.items()}
+            with torch.no_grad():
+                loss = float(balanced_bce(params, self.feats, age, items, labels, weights))
+            yield AdaptedState(params, float(support.age_months), loss)
+
+    def step_sizes(self):
+        """The inner step size: one number, or per parameter for Meta-SGD."""
+        if self.method.learned_lr:
+            return {k: self.params[f"lr.{k}"].exp() for k in self.method.adapt_keys}
+        return self.lr
 
     def score(self, state: AdaptedState, toys: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():

@@ -16,21 +16,24 @@ from ..features import ToyFeatures
 from ..model import logits
 
 
-def balanced_bce(params: dict, feats: ToyFeatures, age, items, labels, weights) -> torch.Tensor:
+def balanced_bce_logits(scores: torch.Tensor, labels, weights) -> torch.Tensor:
     """Binary cross-entropy with liked and not-liked toys weighted equally (``weights`` masks padding)."""
-    bce = F.binary_cross_entropy_with_logits(logits(params, feats, age, items), labels,
-                                             reduction="none")
+    bce = F.binary_cross_entropy_with_logits(scores, labels, reduction="none")
     pos, neg = labels * weights, (1.0 - labels) * weights
     return (bce * pos).sum() / pos.sum().clamp_min(1.0) + (bce * neg).sum() / neg.sum().clamp_min(1.0)
 
 
+def balanced_bce(params: dict, feats: ToyFeatures, age, items, labels, weights) -> torch.Tensor:
+    """:func:`balanced_bce_logits` of the scorer's logits under ``params``."""
+    return balanced_bce_logits(logits(params, feats, age, items), labels, weights)
+
+
 def inner_loop(params: dict, feats: ToyFeatures, age, items, labels, weights,
-               steps: int, lr: float, keys: Sequence[str], first_order: bool = False,
-               trace: list | None = None) -> dict:
+               steps: int, lr, keys: Sequence[str], first_order: bool = False) -> dict:
     """The parameters after ``steps`` SGD steps on the support loss, adapting only ``keys``.
 
-    ``first_order`` drops the second-order terms (FOMAML). When ``trace`` is a list, the parameters
-    before the first step and after every step are appended to it (for the adaptation curves).
+    ``lr`` is one step size, or a dict of per-parameter step sizes (Meta-SGD). ``first_order``
+    drops the second-order terms (first-order MAML).
     """
     fast = {k: params[k] for k in keys}
     frozen = {k: v for k, v in params.items() if k not in fast}
@@ -40,13 +43,8 @@ def inner_loop(params: dict, feats: ToyFeatures, age, items, labels, weights,
 
     g_fn = grad(loss_fn)
     for _ in range(steps):
-        if trace is not None:
-            trace.append({**frozen, **fast})
         g = g_fn(fast)
         if first_order:
             g = {k: v.detach() for k, v in g.items()}
-        fast = {k: fast[k] - lr * g[k] for k in fast}
-    adapted = {**frozen, **fast}
-    if trace is not None:
-        trace.append(adapted)
-    return adapted
+        fast = {k: fast[k] - (lr[k] if isinstance(lr, dict) else lr) * g[k] for k in fast}
+    return {**frozen, **fast}

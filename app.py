@@ -1,0 +1,79 @@
+"""MetaRec Toys: the Streamlit app shell (navigation, sidebar, language, friendly errors).
+
+Run with ``streamlit run app.py``. Pages live in ``pages/`` and are registered in ``PAGES`` below:
+adding a page is one line there plus its "ui.nav.*" title in ``metarec/i18n.py``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from metarec.i18n import LANGS  # noqa: E402
+from pages._shared import (  # noqa: E402
+    FAMILY_KEYS, LANG_KEY, LANG_NAMES, get_engine, show_unexpected_error, tr,
+)
+
+# (page file, title key, icon, url path, default page?). A url path must differ from every file
+# name in pages/: Streamlit's legacy pages/ discovery (still active in a process's first run, and in
+# every AppTest run) would otherwise run that file alone, without this shell.
+PAGES = [
+    ("pages/parents.py", "ui.nav.parents", "🧸", "for-parents", True),
+]
+
+
+def _keep_family_state() -> None:
+    """Re-save the family's inputs so Streamlit keeps them while another page is shown."""
+    for key in FAMILY_KEYS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
+def _sidebar() -> None:
+    with st.sidebar:
+        st.radio(tr("ui.sidebar.language"), LANGS, format_func=LANG_NAMES.__getitem__,
+                 key=LANG_KEY, horizontal=True)
+        st.divider()
+        st.markdown(f"**{tr('ui.sidebar.about')}**")
+        try:
+            engine = get_engine()
+        except Exception:  # the page shows the friendly message and logs it
+            engine = None
+        if engine is not None:
+            st.markdown(tr("ui.sidebar.device", device=engine.device_name))
+            manifest = engine.manifest or {}
+            version = manifest.get("version")
+            if version:
+                date = str(manifest.get("trained_at") or "?")[:10]
+                st.markdown(tr("ui.sidebar.model", version=version, date=date))
+            else:
+                st.markdown(tr("ui.sidebar.model_unknown"))
+        st.info(tr("ui.sidebar.simulated"), icon="🧪")
+        st.caption(tr("ui.sidebar.private"))
+
+
+def main() -> None:
+    st.set_page_config(page_title=tr("ui.app.title"), page_icon="🧸", layout="wide")
+    _keep_family_state()
+    pages = [st.Page(ROOT / path, title=tr(title), icon=icon, url_path=url, default=default)
+             for path, title, icon, url, default in PAGES]
+    page = st.navigation(pages, position="sidebar")
+    try:
+        _sidebar()
+    except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
+        show_unexpected_error("the sidebar")
+    try:
+        page.run()
+    except Exception:
+        show_unexpected_error(f"page {page.title!r}")
+
+
+try:
+    main()
+except Exception:  # a last resort: never a raw traceback on the page
+    show_unexpected_error("the app shell")

@@ -1,0 +1,34 @@
+"""Matching Networks for one family (Vinyals et al., NeurIPS 2016), without full-context embeddings.
+
+A candidate toy attends over the support toys with a softmax of scaled cosine similarities of
+their embeddings; its probability of being liked is the attention mass on the liked support toys,
+and its like-logit the log-odds of that probability.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from ..model import embed
+from .metric import MetricMethod
+
+
+def _extra(cfg, seed):
+    return {"match.log_scale": torch.tensor(1.5)}
+
+
+def summarise(params, feats, items, labels, weights):
+    return F.normalize(embed(params, feats.x[items]), dim=-1), labels, weights
+
+
+def query_logits(params, feats, summary, items):
+    support, labels, weights = summary
+    query = F.normalize(embed(params, feats.x[items]), dim=-1)
+    att = params["match.log_scale"].exp() * query @ support.T
+    att = att.masked_fill(weights.unsqueeze(0) == 0, -1e9).softmax(-1)  # padding gets no attention
+    p_like = (att * labels.unsqueeze(0)).sum(-1).clamp(1e-6, 1 - 1e-6)
+    return torch.log(p_like) - torch.log1p(-p_like)
+
+
+MATCHING = MetricMethod("matching", "Matching network", "Vinyals et al., NeurIPS 2016",
+                        _extra, summarise, query_logits)

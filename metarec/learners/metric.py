@@ -1,0 +1,69 @@
+"""Metric-based learners: a meta-learned embedding plus a rule that compares toys with the support.
+
+They adapt without gradient steps: ``adapt`` only embeds the support set and summarises it (a
+prototype, the support embeddings themselves, ...); ``score`` compares candidate toys with that
+summary. Each method is three pure functions (initial parameters, support summary, query logits),
+so one episodic training loss serves them all.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+from ..episodes import Support
+from ..features import ToyFeatures
+from ..model import EMBEDDING_KEYS, ModelConfig, embed, init_params
+from .inner_loop import balanced_bce_logits
+
+
+@dataclass(frozen=True)
+class MetricMethod:
+    name: str
+    title: str
+    paper: str
+    extra_params: Callable[[ModelConfig, int], dict]   # parameters beyond the toy encoder
+    summarise: Callable    # (params, feats, items, labels, weights) -> summary (tuple of tensors)
+    query_logits: Callable  # (params, feats, summary, items) -> like-logits
+
+    def init(self, cfg: ModelConfig, seed: int = 0) -> dict:
+        params = {k: v for k, v in init_params(cfg, seed).items() if k in EMBEDDING_KEYS}
+        return {**params, **self.extra_params(cfg, seed)}
+
+    def task_loss(self, params, feats, age, s_items, s_labels, s_w, q_items, q_labels, q_w):
+        """Episodic training loss (vmap-able): summarise the support, BCE on the query."""
+        summary = self.summarise(params, feats, s_items, s_labels, s_w)
+        return balanced_bce_logits(self.query_logits(params, feats, summary, q_items), q_labels, q_w)
+
+
+def class_means(emb: torch.Tensor, labels, weights):
+    """(mean embedding of liked toys, mean embedding of the others); ``weights`` masks padding."""
+    pos, neg = labels * weights, (1.0 - labels) * weights
+    return ((emb * pos.unsqueeze(-1)).sum(0) / pos.sum().clamp_min(1.0),
+            (emb * neg.unsqueeze(-1)).sum(0) / neg.sum().clamp_min(1.0))
+
+
+class MetricLearner:
+    """The :class:`~metarec.learners.base.Learner` of a :class:`MetricMethod`."""
+
+    def __init__(self, method: MetricMethod, params: dict, feats: ToyFeatures):
+        self.method, self.feats = method, feats
+        self.name, self.title, self.paper = method.name, method.title, method.paper
+        self.params = {k: v.detach().to(feats.x.device) for k, v in params.items()}
+
+    def adapt(self, support: Support):
+        dev = self.feats.x.device
+        labels = support.labels.to(dev)
+        with torch.no_grad():
+            return self.method.summarise(self.params, self.feats, support.items.to(dev), labels,
+                                         torch.ones_like(labels))
+
+    def score(self, state, toys: torch.Tensor) -> torch.Tensor:
+        with torch.no_grad():
+            return self.method.query_logits(self.params, self.feats, state, toys.to(self.feats.x.device))
+
+    def embeddings(self) -> torch.Tensor:
+        """Every toy's vector under the meta-learned encoder (for the embeddings map)."""
+        with torch.no_grad():
+            return embed(self.params, self.feats.x)

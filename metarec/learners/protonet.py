@@ -1,0 +1,31 @@
+"""Prototypical Networks for one family (Snell, Swersky & Zemel, NeurIPS 2017).
+
+A family's *prototype* is the mean embedding of the toys it likes; a second prototype is the mean
+of the toys it did not pick (dislikes and implicit negatives). A toy's like-logit is the two-class
+log-odds of the prototypical softmax over squared Euclidean distances:
+``scale * (d(toy, other) - d(toy, like))``, with a learned ``scale``.
+"""
+from __future__ import annotations
+
+import torch
+
+from ..model import embed
+from .metric import MetricMethod, class_means
+
+
+def _extra(cfg, seed):
+    return {"proto.log_scale": torch.tensor(-1.0)}
+
+
+def summarise(params, feats, items, labels, weights):
+    return class_means(embed(params, feats.x[items]), labels, weights)
+
+
+def query_logits(params, feats, summary, items):
+    like, other = summary
+    emb = embed(params, feats.x[items])
+    return params["proto.log_scale"].exp() * (((emb - other) ** 2).sum(-1) - ((emb - like) ** 2).sum(-1))
+
+
+PROTONET = MetricMethod("protonet", "Prototypical network", "Snell, Swersky & Zemel, NeurIPS 2017",
+                        _extra, summarise, query_logits)

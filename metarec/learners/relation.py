@@ -1,0 +1,42 @@
+"""Relation Networks for one family (Sung et al., CVPR 2018).
+
+Instead of a fixed distance, a learned *relation module* (a small MLP) scores how well a candidate
+toy's embedding relates to each class summary of the support set (the mean embedding of liked toys,
+and of the others); the like-logit is the difference of the two relation scores.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ..model import embed
+from .metric import MetricMethod, class_means
+
+
+def _extra(cfg, seed):
+    with torch.random.fork_rng():
+        torch.manual_seed(seed + 1)
+        l1, l2 = nn.Linear(4 * cfg.embed, cfg.hidden), nn.Linear(cfg.hidden, 1)
+    return {"rel1.weight": l1.weight.detach(), "rel1.bias": l1.bias.detach(),
+            "rel2.weight": l2.weight.detach(), "rel2.bias": l2.bias.detach()}
+
+
+def summarise(params, feats, items, labels, weights):
+    return class_means(embed(params, feats.x[items]), labels, weights)
+
+
+def _relation(params, emb, centre):
+    pair = torch.cat([emb, centre.expand_as(emb), emb * centre, (emb - centre).abs()], -1)
+    h = F.relu(F.linear(pair, params["rel1.weight"], params["rel1.bias"]))
+    return F.linear(h, params["rel2.weight"], params["rel2.bias"]).squeeze(-1)
+
+
+def query_logits(params, feats, summary, items):
+    like, other = summary
+    emb = embed(params, feats.x[items])
+    return _relation(params, emb, like) - _relation(params, emb, other)
+
+
+RELATION = MetricMethod("relation", "Relation network", "Sung et al., CVPR 2018",
+                        _extra, summarise, query_logits)

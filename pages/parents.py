@@ -1,0 +1,233 @@
+"""For parents: pick an age and a few liked toys, get safe, explained toy ideas.
+
+Everything a family enters lives in this browser session's ``st.session_state``; the shared engine
+is only read (``recommend`` adapts a private copy of the learner's state for each request).
+"""
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from metarec.catalog import CATEGORIES
+from metarec.demo import random_family
+from metarec.i18n import age_text, category_name, range_text, t
+from metarec.recommend import MAX_LIKED, InputError, Request, recommend
+from pages._shared import engine_or_stop, get_engine, lang, safe_callback, show_flash, tr
+
+# Months under two, whole years from 2 to 14 (a simulated family may add its exact age).
+AGE_OPTIONS = [3, 6, 9, 12, 18] + [12 * years for years in range(2, 15)]
+DEFAULT_AGE = 48
+ALL = "all"
+TOP = 9
+PER_ROW = 3
+DEFAULTS = {"age": DEFAULT_AGE, "cat_filter": ALL, "liked": [], "disliked": [], "budget": None}
+CLOSE_ENOUGH = 0.2  # content similarity worth naming in a card's "why" section
+LAST_KEY = "_last_result"  # (Request, Result, ms) of this session's latest recommendation
+
+
+def _init_state() -> None:
+    for key, value in DEFAULTS.items():
+        if key not in st.session_state:
+            st.session_state[key] = list(value) if isinstance(value, list) else value
+    st.session_state.setdefault("demo_seed", 0)
+
+
+@safe_callback
+def _start_over() -> None:
+    for key, value in DEFAULTS.items():
+        st.session_state[key] = list(value) if isinstance(value, list) else value
+    st.session_state.pop("demo", None)
+
+
+@safe_callback
+def _load_demo_family() -> None:
+    engine = get_engine()
+    # TODO(library): random_family rebuilds the whole simulated world each call (~1 s on 2 cores);
+    # a per-engine cached world would make this button instant.
+    st.session_state.demo_seed = int(st.session_state.get("demo_seed", 0)) + 1
+    demo = random_family(engine, st.session_state.demo_seed)
+    months = int(demo.family.age_months)
+    st.session_state.update(age=months, cat_filter=ALL, liked=list(demo.liked),
+                            disliked=list(demo.disliked), budget=None)
+    st.session_state.demo = {"id": int(demo.family.id), "age": months,
+                             "favourites": list(demo.family.favourites)}
+
+
+@safe_callback
+def _forget_demo() -> None:
+    """The parent changed the family: it is no longer the simulated one that was loaded."""
+    st.session_state.pop("demo", None)
+
+
+def _age_label(months: int, code: str | None = None) -> str:
+    code = code or lang()
+    if months < 24 or months % 12 == 0:
+        return age_text(months, code, long=True)
+    return t("ui.age.years_months", code, y=months // 12, m=months % 12)
+
+
+def _toy_label(engine, toy_id: str, code: str | None = None) -> str:
+    i = engine.catalog.index[toy_id]
+    return f"{engine.catalog.frame.at[i, 'icon']} {engine.catalog.name(i, code or lang())}"
+
+
+def _toy_options(engine, selected: list[str]) -> list[str]:
+    """Catalog ids in the chosen category, plus whatever is already selected (kept first)."""
+    frame = engine.catalog.frame
+    cat = st.session_state.get("cat_filter", ALL)
+    in_cat = frame["id"] if cat == ALL else frame.loc[frame["category"] == cat, "id"]
+    known = [toy for toy in selected if toy in engine.catalog.index]
+    return known + [toy for toy in in_cat if toy not in set(known)]
+
+
+def _inputs(engine) -> None:
+    with st.container(border=True, key="inputs"):
+        code = lang()  # bound now: Streamlit may format options outside this script run
+        age_col, cat_col, budget_col = st.columns(3)
+        ages = sorted(set(AGE_OPTIONS) | {int(st.session_state.age)})
+        age_col.selectbox(tr("ui.age.label"), ages, format_func=lambda m: _age_label(m, code),
+                          key="age", help=tr("ui.age.help"), on_change=_forget_demo)
+        all_label = tr("ui.category.all")
+        cat_col.selectbox(tr("ui.category.label"), (ALL, *CATEGORIES), key="cat_filter",
+                          format_func=lambda c: all_label if c == ALL else category_name(c, code))
+        budget_col.number_input(tr("ui.budget.label"), min_value=1.0, max_value=1000.0, value=None,
+                                step=5.0, format="%.2f", key="budget",
+                                placeholder=tr("ui.budget.placeholder"))
+        label = lambda toy: _toy_label(engine, toy, code)  # noqa: E731
+        st.multiselect(tr("ui.liked.label"), _toy_options(engine, st.session_state.liked),
+                       format_func=label, key="liked", help=tr("ui.liked.help"),
+                       placeholder=tr("ui.liked.placeholder"), select_all=False,
+                       on_change=_forget_demo)
+        st.multiselect(tr("ui.disliked.label"), _toy_options(engine, st.session_state.disliked),
+                       format_func=label, key="disliked",
+                       placeholder=tr("ui.disliked.placeholder"), select_all=False,
+                       on_change=_forget_demo)
+
+
+def _problem(engine, liked: list[str], disliked: list[str]) -> str | None:
+    """A friendly, translated message for the bad states a parent can reach in the UI."""
+    # TODO(library): InputError messages are English only and carry no machine-readable kind, so
+    # the UI re-checks these states itself; drop this once InputError has a key + values for t().
+    for field, toys in (("ui.liked.label", liked), ("ui.disliked.label", disliked)):
+        if len(set(toys)) > MAX_LIKED:
+            return tr("ui.bad.too_many", n=len(set(toys)), max=MAX_LIKED, field=tr(field))
+    both = [toy for toy in liked if toy in set(disliked)]
+    if both:
+        names = tr("ui.list.sep").join(_toy_label(engine, toy) for toy in both
+                                       if toy in engine.catalog.index)
+        return tr("ui.bad.both", names=names or ", ".join(both))
+    return None
+
+
+def _card(engine, rec) -> None:
+    code = lang()
+    with st.container(border=True, key=f"card-{rec.id}"):
+        st.markdown(f"#### {rec.icon} {rec.name}", anchors=False)
+        st.caption(" · ".join((category_name(rec.category, code),
+                               range_text(rec.min_age_months, rec.max_age_months, code),
+                               tr("ui.card.price", price=f"{rec.price:.2f}"))))
+        st.progress(min(max(float(rec.match), 0.0), 1.0),
+                    text=tr("ui.card.match", pct=round(100 * float(rec.match))))
+        st.write(rec.reason)
+        with st.expander(tr("ui.card.more")):
+            close = [(toy, float(sim)) for toy, sim in rec.closest_liked
+                     if toy in engine.catalog.index]
+            # The closest liked toy, and any other that is really alike (not "3% similar").
+            close = [(toy, sim) for k, (toy, sim) in enumerate(close)
+                     if sim >= CLOSE_ENOUGH or (k == 0 and sim > 0.05)]
+            if close:
+                lines = ["- " + tr("ui.card.similar", name=_toy_label(engine, toy),
+                                   pct=round(100 * sim)) for toy, sim in close]
+                st.markdown(tr("ui.card.closest") + "\n" + "\n".join(lines))
+            else:
+                st.markdown(tr("ui.card.no_closest"))
+            st.markdown(tr("ui.card.age_fit", fit=rec.age_fit))
+            if rec.small_parts:
+                st.markdown(tr("ui.card.small_parts"))
+        st.caption(tr("ui.card.id", id=rec.id))
+
+
+def _recommend(engine, request: Request):
+    """Adapt and rank for this family; the last answer is kept in this session only, so reruns
+    that do not change the request (browsing a category, opening a card) cost nothing."""
+    last = st.session_state.get(LAST_KEY)
+    if last is not None and last[0] == request:
+        return last[1], last[2]
+    started = time.perf_counter()
+    result = recommend(engine, request)
+    ms = (time.perf_counter() - started) * 1000
+    st.session_state[LAST_KEY] = (request, result, ms)
+    return result, ms
+
+
+def _results(engine) -> None:
+    age_months = int(st.session_state.age)
+    liked, disliked = list(st.session_state.liked), list(st.session_state.disliked)
+    problem = _problem(engine, liked, disliked)
+    if problem:
+        st.warning(problem, icon="✋")
+        return
+    budget = st.session_state.budget
+    request = Request(age_years=age_months / 12, liked=tuple(liked), disliked=tuple(disliked),
+                      top=TOP, budget=float(budget) if budget else None, lang=lang())
+    try:
+        result, ms = _recommend(engine, request)
+    except InputError as exc:
+        st.warning(tr("ui.bad.input", msg=str(exc)), icon="✋")
+        return
+
+    age = _age_label(age_months)
+    if result.fallback:
+        st.subheader(tr("ui.results.popular", age=age), anchor=False)
+    else:
+        st.subheader(tr("ui.results.personal"), anchor=False)
+        learner = engine.learners.get(result.method)  # TODO(library): titles are English only
+        st.caption(tr("ui.results.how", method=getattr(learner, "title", result.method),
+                      device=result.device, ms=max(1, round(ms)), n=len(liked) + len(disliked)))
+    counts = {k: int(result.filtered.get(k, 0)) for k in ("too_young", "outgrown", "small_parts")}
+    sentences = [tr("ui.safety"), tr("ui.safety.counts", age=age, **counts)]
+    if result.filtered.get("over_budget"):
+        sentences.append(tr("ui.safety.budget", n=int(result.filtered["over_budget"])))
+    safety = tr("ui.sentence.sep").join(sentences)
+    with st.container(key="safety"):
+        st.success(safety)
+    if result.fallback and result.notice:
+        st.info(result.notice, icon="👆")
+    for warning in result.warnings:
+        st.caption(warning)
+    recs = result.recommendations
+    if not recs:
+        st.warning(tr("ui.bad.none_left"), icon="🔍")
+        return
+    with st.container(key="cards"):
+        for start in range(0, len(recs), PER_ROW):
+            for col, rec in zip(st.columns(PER_ROW, gap="medium"), recs[start:start + PER_ROW]):
+                with col:
+                    _card(engine, rec)
+
+
+def _demo_note() -> None:
+    demo = st.session_state.get("demo")
+    if demo:
+        favs = tr("ui.list.sep").join(category_name(c, lang()) for c in demo["favourites"])
+        st.info(tr("ui.demo.loaded", id=demo["id"], age=_age_label(demo["age"]), favs=favs),
+                icon="🧪")
+
+
+def render() -> None:
+    engine = engine_or_stop()
+    _init_state()
+    st.title(f"🧸 {tr('ui.app.title')}", anchor=False)
+    st.caption(tr("ui.app.tagline"))
+    with st.container(horizontal=True, key="actions"):
+        st.button(tr("ui.demo.button"), key="demo_button", icon="🎲", type="primary",
+                  help=tr("ui.demo.help"), on_click=_load_demo_family)
+        st.button(tr("ui.reset.button"), key="reset_button", icon="↩️", on_click=_start_over)
+    show_flash()
+    _demo_note()
+    _inputs(engine)
+    _results(engine)
+
+
+render()

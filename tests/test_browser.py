@@ -1,0 +1,270 @@
+"""End to end in a real browser: ``streamlit run app.py`` driven by Debian Chromium via Playwright.
+
+Screenshots land in ``test-output/screenshots/`` (git-ignored).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from playwright.sync_api import expect, sync_playwright
+
+from metarec.catalog import load_catalog
+from metarec.demo import random_family
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
+                                reason="Debian Chromium is not installed at /usr/bin/chromium")
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "test-output"
+SHOTS = OUT / "screenshots"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+STARTUP_S = 90
+UI_TIMEOUT_MS = 30_000
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+CARD = '[class*="st-key-card-"]'
+CARD_IDS_JS = ("els => els.map(e => Array.from(e.classList)"
+               ".find(c => c.startsWith('st-key-card-')).slice('st-key-card-'.length))")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server():
+    OUT.mkdir(exist_ok=True)
+    port = _free_port()
+    log = open(OUT / "streamlit-server.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_S
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"streamlit exited with {proc.returncode}; "
+                            f"see {OUT / 'streamlit-server.log'}")
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_S} s")
+            time.sleep(0.2)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=15)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog()
+
+
+def _settle(page) -> None:
+    """Wait until the script run is over and no element is stale (left from an older run)."""
+    page.wait_for_selector(IDLE, timeout=UI_TIMEOUT_MS)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')",
+                           timeout=UI_TIMEOUT_MS)
+
+
+@contextmanager
+def _evidence(page, name: str):
+    """On failure, keep what the browser showed (screenshot and text) next to the server log."""
+    try:
+        yield
+    except BaseException:
+        try:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SHOTS / f"FAILED-{name}.png"), full_page=True)
+            (OUT / f"FAILED-{name}.txt").write_text(page.inner_text("body"), encoding="utf-8")
+        except Exception:  # the evidence is best effort; the real failure is re-raised
+            pass
+        raise
+
+
+def _card_ids(page) -> list[str]:
+    return page.eval_on_selector_all(CARD, CARD_IDS_JS)
+
+
+def _assert_safe(cat, ids, age_months, exclude=()):
+    eligible = {cat.ids[i] for i in cat.eligible(age_months)}
+    assert ids, "no cards rendered"
+    for toy in ids:
+        assert toy in eligible, f"{toy} is not age-appropriate/safe at {age_months} months"
+        assert toy not in exclude, f"{toy} was already liked"
+
+
+def _screenshot(page, name: str) -> Path:
+    """A full-page shot (Streamlit scrolls inside its own container, so grow the viewport)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("""() => Math.max(document.documentElement.scrollHeight,
+        ...Array.from(document.querySelectorAll(
+            '[data-testid="stMain"], [data-testid="stAppViewContainer"]'))
+            .map(e => e.scrollHeight))""")
+    page.set_viewport_size({"width": size["width"], "height": max(size["height"], int(height))})
+    _settle(page)
+    path = SHOTS / name
+    page.screenshot(path=str(path), full_page=True)
+    page.set_viewport_size(size)
+    assert path.stat().st_size > 10_000
+    return path
+
+
+def _pick_three(cat, age_months: int) -> list[str]:
+    """Three toys a child of this age could own, from three categories (deterministic)."""
+    f = cat.frame
+    picks, seen = [], set()
+    for i in cat.eligible(age_months):
+        if f.at[i, "category"] not in seen:
+            picks.append(f.at[i, "id"])
+            seen.add(f.at[i, "category"])
+        if len(picks) == 3:
+            return picks
+    raise AssertionError("the catalog has fewer than 3 categories for this age")
+
+
+def test_parent_flow_desktop(server, browser, cat):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    with _evidence(page, "desktop"):
+        _parent_flow_desktop(page, server, cat)
+    page.close()
+
+
+def _parent_flow_desktop(page, server, cat):
+    page.goto(server)
+    expect(page.locator("h1")).to_contain_text("MetaRec Toys", timeout=60_000)
+    expect(page.locator(CARD).first).to_be_visible()
+    _settle(page)
+
+    # Age: 3 years, through the selectbox.
+    page.locator(".st-key-age input[role=combobox]").click()
+    page.get_by_role("option", name="3 years", exact=True).click()
+    expect(page.get_by_text("For a child aged 3 years")).to_be_visible()
+    _settle(page)
+
+    # Three liked toys: type each name into the searchable multiselect and press Enter.
+    liked = _pick_three(cat, 36)
+    box = page.locator(".st-key-liked input[role=combobox]")
+    for n, toy in enumerate(liked, start=1):
+        name = cat.frame.at[cat.index[toy], "name_en"]
+        box.click()
+        page.mouse.move(1, 1)  # a pointer resting on the list would highlight another option
+        box.press_sequentially(name)
+        expect(page.get_by_role("option").first).to_contain_text(name)
+        # Enter picks the highlighted option: make sure it is the one typed.
+        expect(page.locator("[role=option][data-focused=true]")).to_contain_text(name)
+        box.press("Enter")
+        box.press("Escape")
+        expect(page.locator(".st-key-liked [data-tag]")).to_have_count(n)
+        expect(page.locator(".st-key-liked [data-tag]").nth(n - 1)).to_contain_text(name)
+    expect(page.get_by_text("Adapted to the 3 toys you picked")).to_be_visible()
+    _settle(page)
+
+    # Cards: safe for a 3-year-old, none of the liked toys, the safety sentence visible.
+    ids = _card_ids(page)
+    _assert_safe(cat, ids, 36, exclude=liked)
+    assert len(ids) == 9
+    for toy in ids:
+        card = page.locator(f".st-key-card-{toy}")
+        expect(card).to_contain_text(f"Catalog ID {toy}")
+        expect(card).to_contain_text(cat.frame.at[cat.index[toy], "name_en"])
+    expect(page.get_by_text("never shows toys outside your child's age range")).to_be_visible()
+
+    # The first card's expander says more (left open for the screenshot).
+    page.locator(f".st-key-card-{ids[0]}").get_by_text("Why this toy?").click()
+    expect(page.locator(f".st-key-card-{ids[0]}").get_by_text("Age fit:")).to_be_visible()
+    expect(page.locator(f".st-key-card-{ids[0]}")).to_contain_text(
+        "Closest to the toys your child likes")
+    page.wait_for_function(  # the expander animates open: wait until nothing in it is clipped
+        """sel => { const d = document.querySelector(sel);
+                    const body = d && d.querySelector('[data-testid="stExpanderDetails"]');
+                    if (!d || !d.open || !body || d.style.height) return false;
+                    const outer = d.getBoundingClientRect(), inner = body.getBoundingClientRect();
+                    return inner.height > 0 && inner.bottom <= outer.bottom + 1; }""",
+        arg=f".st-key-card-{ids[0]} details")
+    _screenshot(page, "desktop-en.png")
+
+    # Language switch: the title, labels and toy names become Chinese.
+    page.locator(".st-key-lang").get_by_text("简体中文").click()
+    expect(page.locator("h1")).to_contain_text("MetaRec 玩具推荐")
+    expect(page.get_by_text("为孩子精选")).to_be_visible()
+    _settle(page)
+    ids_zh = _card_ids(page)
+    _assert_safe(cat, ids_zh, 36, exclude=liked)
+    first = ids_zh[0]
+    expect(page.locator(f".st-key-card-{first}")).to_contain_text(
+        cat.frame.at[cat.index[first], "name_zh"])
+    expect(page.locator(".st-key-liked [data-tag]").first).to_contain_text(
+        cat.frame.at[cat.index[liked[0]], "name_zh"])
+    _screenshot(page, "desktop-zh.png")
+
+
+def test_family_to_try_mobile(server, browser, cat, engine):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2,
+                                  is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    with _evidence(page, "mobile"):
+        _family_to_try_mobile(page, server, cat, engine)
+    context.close()
+
+
+def _family_to_try_mobile(page, server, cat, engine):
+    page.goto(server)
+    expect(page.locator("h1")).to_contain_text("MetaRec Toys", timeout=60_000)
+    _settle(page)
+
+    page.locator(".st-key-demo_button").get_by_role("button", name="A family to try").click()
+    expect(page.get_by_text("simulated test family")).to_be_visible()
+    expect(page.get_by_text("Adapted to the")).to_be_visible()
+    _settle(page)
+    family = random_family(engine, 1)  # the first click in a new session uses seed 1
+    ids = _card_ids(page)
+    _assert_safe(cat, ids, family.family.age_months, exclude=family.liked + family.disliked)
+    expect(page.locator(".st-key-liked [data-tag]")).to_have_count(len(family.liked))
+
+    # Readable on a phone: cards stack in one column and nothing overflows sideways.
+    width = page.evaluate("() => window.innerWidth")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    boxes = [page.locator(f".st-key-card-{toy}").bounding_box() for toy in ids[:3]]
+    for box in boxes:
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
+    assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"], "cards should stack on a phone"
+    _screenshot(page, "mobile-en.png")
