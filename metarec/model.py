@@ -19,7 +19,7 @@ from .features import CHILD_DIM, PAIR_DIM, ToyFeatures, child_features, pair_fea
 
 EMBEDDING_KEYS = ("toy1.weight", "toy1.bias", "toy2.weight", "toy2.bias")
 DECISION_KEYS = ("dec1.weight", "dec1.bias", "out.weight", "out.bias")
-GLOBAL_ONLY_KEYS = ("item_bias",)  # never adapted to one family
+ITEM_BIAS_KEYS = ("item_bias",)  # per-toy popularity; only Reptile adapts it (see learners/gradient.py)
 
 
 @dataclass(frozen=True)

@@ -24,3 +24,25 @@ def toybox_table(results: list[dict], metric: str = "ndcg@10", titles: dict | No
             cells.append(f"**{cell}**" if r[metric] == best[k] else cell)
         lines.append(f"| {(titles or {}).get(m, m)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def real_results(folder=None) -> list[dict]:
+    """Saved real-data evaluation results (``docs/results/*.json``), newest protocol names first.
+
+    Each is the JSON ``python -m metarec evaluate --world amazon-toys|movielens-100k ... --out``
+    wrote; an empty list when none has been run yet.
+    """
+    import json
+    from pathlib import Path
+
+    from . import paths
+    folder = Path(folder or paths.REPO / "docs" / "results")
+    out = []
+    for path in sorted(folder.glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if isinstance(data, dict) and "results" in data and data.get("world") != "toybox":
+            out.append({**data, "file": path.name})
+    return out

@@ -87,8 +87,13 @@ def training_problem(name: str, model_cfg: ModelConfig, feats, cfg: TrainConfig)
 
 
 def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWorld,
-        cfg: TrainConfig, device: torch.device) -> tuple[dict, dict]:
-    """Train ``params`` on random training episodes; return the best (by validation) and a log."""
+        cfg: TrainConfig, device: torch.device, on_progress=None,
+        show_bar: bool = True) -> tuple[dict, dict]:
+    """Train ``params`` on random training episodes; return the best (by validation) and a log.
+
+    ``on_progress(iteration, running_loss, val_ndcg_or_None)`` is called after every outer step
+    (the live training on the teachers' page draws its curves from it).
+    """
     params = {k: v.to(device).requires_grad_(True) for k, v in params.items()}
     opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
     sampler = EpisodeSampler(world.families("train"), seed=cfg.seed)
@@ -102,7 +107,7 @@ def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWor
     best = (validate(), 0, {k: v.detach().clone() for k, v in params.items()})
     log["iters"].append(0); log["train_loss"].append(None); log["val_ndcg@10"].append(round(best[0], 4))
     bar = tqdm(range(1, cfg.max_iters + 1), desc=f"train {name}", file=sys.stderr,
-               mininterval=1.0, dynamic_ncols=True)
+               mininterval=1.0, dynamic_ncols=True, disable=not show_bar)
     running, stale, it = None, 0, 0
     for it in bar:
         b = sampler.batch(cfg.meta_batch).to(device)
@@ -112,8 +117,10 @@ def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWor
         loss.backward()
         opt.step()
         running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
-        if it % cfg.eval_every == 0:
-            val = validate()
+        val = validate() if it % cfg.eval_every == 0 else None
+        if on_progress:
+            on_progress(it, running, val)
+        if val is not None:
             log["iters"].append(it); log["train_loss"].append(round(running, 4))
             log["val_ndcg@10"].append(round(val, 4))
             if val > best[0]:
@@ -144,8 +151,11 @@ def _setup(cfg: TrainConfig, device: torch.device):
     return catalog, feats, ToyWorld(catalog, cfg.world), model_cfg
 
 
-def train_one(name: str, cfg: TrainConfig) -> tuple[str, dict, dict, float]:
-    """Train one method from scratch: (name, checkpoint entry, log, seconds). Runs in a worker."""
+def train_one(name: str, cfg: TrainConfig, evaluate_test: bool = True):
+    """Train one method from scratch, then (reported only) evaluate it on the test families.
+
+    Returns (name, checkpoint entry, log, training seconds, test rows). Runs in a worker process.
+    """
     t0 = time.perf_counter()
     device = pick_device()
     if device.type == "cpu":
@@ -157,7 +167,11 @@ def train_one(name: str, cfg: TrainConfig) -> tuple[str, dict, dict, float]:
         lr, log["lr_search"] = choose_lr(name, params, settings, feats, world, cfg)
         log["best_val_ndcg"] = log["lr_search"][str(lr)]
         settings = {**settings, "lr": lr}
-    return name, {"params": params, **settings}, log, round(time.perf_counter() - t0, 1)
+    entry, seconds = {"params": params, **settings}, round(time.perf_counter() - t0, 1)
+    rows = []
+    if evaluate_test:  # nothing was chosen by looking at these families
+        rows = evaluate_world({name: make_learner(name, entry, feats)}, world.families("test"))
+    return name, entry, log, seconds, rows
 
 
 def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True,
@@ -168,26 +182,33 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
     seeded on its own, so the result does not depend on the number of workers.
     """
     device = pick_device()
+    if device.type == "cpu":
+        torch.set_num_threads(1)
     if workers is None:
         workers = min(len(cfg.methods), os.cpu_count() or 1) if device.type == "cpu" else 1
     t_start = time.perf_counter()
     if workers > 1:
         ctx = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            done = list(pool.map(train_one, cfg.methods, [cfg] * len(cfg.methods)))
+            done = list(pool.map(train_one, cfg.methods, [cfg] * len(cfg.methods),
+                                 [evaluate_test] * len(cfg.methods)))
     else:
-        done = [train_one(name, cfg) for name in cfg.methods]
-    models = {name: entry for name, entry, _, _ in done}
-    logs = {name: log for name, _, log, _ in done}
-    seconds = {name: sec for name, _, _, sec in done}
-    train_seconds = round(time.perf_counter() - t_start, 1)
+        done = [train_one(name, cfg, evaluate_test) for name in cfg.methods]
+    models = {name: entry for name, entry, *_ in done}
+    logs = {name: log for name, _, log, *_ in done}
+    seconds = {name: sec for name, _, _, sec, _ in done}
+    wall = round(time.perf_counter() - t_start, 1)
     catalog, feats, world, model_cfg = _setup(cfg, device)
     popularity = torch.from_numpy(popularity_table(world.families("train"), len(catalog)))
     bundle = {"catalog_sha256": catalog.sha256, "model_config": model_cfg.to_dict(),
               "models": models, "popularity": popularity}
     metrics = {"validation_ndcg@10_5shots": {n: logs[n]["best_val_ndcg"] for n in models}}
     if evaluate_test:  # reported only: nothing above was chosen by looking at the test families
-        metrics["test"] = evaluate_world(build_learners(bundle, feats), world.families("test"))
+        baselines = {n: l for n, l in build_learners(bundle, feats).items() if n not in models}
+        rows = [r for *_, method_rows in done for r in method_rows]
+        rows += evaluate_world(baselines, world.families("test"))
+        order = list(build_learners(bundle, feats))
+        metrics["test"] = sorted(rows, key=lambda r: (r["shots"], order.index(r["method"])))
     info = {
         "version": f"toybox-{time.strftime('%Y.%m.%d')}",
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -196,8 +217,8 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
         "device": describe_device(device),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {workers} training processes",
         "torch": torch.__version__,
-        "training_seconds": {**seconds, "all_methods_wall": train_seconds,
-                             "total_with_test_eval": round(time.perf_counter() - t_start, 1)},
+        "training_seconds": {**seconds, "wall_with_test_eval": wall,
+                             "total_with_baselines": round(time.perf_counter() - t_start, 1)},
         "parameters": {n: sum(v.numel() for v in m["params"].values()) for n, m in models.items()},
         "config": _jsonable(asdict(cfg)),
         "logs": logs,

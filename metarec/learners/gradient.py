@@ -10,8 +10,9 @@ which parameters the inner loop may change:
 - ``finetune``: the same network trained on all training families *without* meta-learning, then
   fine-tuned on the support set: transfer learning, the honest non-meta baseline.
 - ``reptile``: Reptile (Nichol, Achiam & Schulman, 2018): the outer update moves the initialisation
-  towards the weights adapted on each family's data; first-order by construction. Its per-toy
-  biases stay at zero (they are never adapted, so Reptile's update never moves them).
+  towards the weights adapted on each family's data; first-order by construction. Reptile learns
+  only what its inner loop adapts, so here the inner loop also adapts the per-toy biases (otherwise
+  they would stay at zero and Reptile could never learn what is popular).
 - ``metasgd``: Meta-SGD (Li et al., 2017): MAML whose per-parameter inner step sizes are learned too.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ import torch
 
 from ..episodes import Support
 from ..features import ToyFeatures
-from ..model import DECISION_KEYS, EMBEDDING_KEYS, logits
+from ..model import DECISION_KEYS, EMBEDDING_KEYS, ITEM_BIAS_KEYS, logits
 from .inner_loop import balanced_bce, inner_loop
 
 ALL_ADAPTABLE = EMBEDDING_KEYS + DECISION_KEYS
@@ -52,7 +53,7 @@ GRADIENT_METHODS = {m.name: m for m in (
     GradientMethod("finetune", "Pretrained + fine-tuning (no meta-learning)",
                    "baseline: transfer learning", ALL_ADAPTABLE, first_order=True, meta=False),
     GradientMethod("reptile", "Reptile", "Nichol, Achiam & Schulman, 2018",
-                   ALL_ADAPTABLE, first_order=True, outer="reptile"),
+                   ALL_ADAPTABLE + ITEM_BIAS_KEYS, first_order=True, outer="reptile"),
     GradientMethod("metasgd", "Meta-SGD (learned step sizes)", "Li, Zhou, Chen & Li, 2017",
                    ALL_ADAPTABLE, first_order=False, learned_lr=True),
 )}

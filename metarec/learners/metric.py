@@ -3,7 +3,9 @@
 They adapt without gradient steps: ``adapt`` only embeds the support set and summarises it (a
 prototype, the support embeddings themselves, ...); ``score`` compares candidate toys with that
 summary. Each method is three pure functions (initial parameters, support summary, query logits),
-so one episodic training loss serves them all.
+so one episodic training loss serves them all. Like every learner here, each also learns a per-toy
+bias (what is liked regardless of family) added to its logits; the family-specific part is the
+method's own comparison rule.
 """
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ import torch
 
 from ..episodes import Support
 from ..features import ToyFeatures
-from ..model import EMBEDDING_KEYS, ModelConfig, embed, init_params
+from ..model import EMBEDDING_KEYS, ITEM_BIAS_KEYS, ModelConfig, embed, init_params
 from .inner_loop import balanced_bce_logits
 
 
@@ -28,13 +30,17 @@ class MetricMethod:
     query_logits: Callable  # (params, feats, summary, items) -> like-logits
 
     def init(self, cfg: ModelConfig, seed: int = 0) -> dict:
-        params = {k: v for k, v in init_params(cfg, seed).items() if k in EMBEDDING_KEYS}
+        keep = EMBEDDING_KEYS + ITEM_BIAS_KEYS
+        params = {k: v for k, v in init_params(cfg, seed).items() if k in keep}
         return {**params, **self.extra_params(cfg, seed)}
+
+    def logits(self, params, feats, summary, items):
+        return self.query_logits(params, feats, summary, items) + params["item_bias"][items]
 
     def task_loss(self, params, feats, age, s_items, s_labels, s_w, q_items, q_labels, q_w):
         """Episodic training loss (vmap-able): summarise the support, BCE on the query."""
         summary = self.summarise(params, feats, s_items, s_labels, s_w)
-        return balanced_bce_logits(self.query_logits(params, feats, summary, q_items), q_labels, q_w)
+        return balanced_bce_logits(self.logits(params, feats, summary, q_items), q_labels, q_w)
 
 
 def class_means(emb: torch.Tensor, labels, weights):
@@ -61,7 +67,7 @@ class MetricLearner:
 
     def score(self, state, toys: torch.Tensor) -> torch.Tensor:
         with torch.no_grad():
-            return self.method.query_logits(self.params, self.feats, state, toys.to(self.feats.x.device))
+            return self.method.logits(self.params, self.feats, state, toys.to(self.feats.x.device))
 
     def embeddings(self) -> torch.Tensor:
         """Every toy's vector under the meta-learned encoder (for the embeddings map)."""
