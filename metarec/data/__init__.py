@@ -1,0 +1,23 @@
+"""Loaders for the real data sets (read-only, outside the repository; see ``metarec.paths.data_dir``).
+
+- :mod:`metarec.data.amazon`: Amazon "Toys and Games" 5-core sequences + item descriptors (S3-Rec).
+- :mod:`metarec.data.movielens`: GroupLens MovieLens-100K + the published cold-start split.
+- :mod:`metarec.data.cache`: text embeddings of item descriptors, cached outside the repository.
+
+Every problem with a file (missing, unreadable, malformed) raises :class:`DataError`, whose message
+names the path and the expected format, so the CLI can print it as one ``error: ...`` line.
+"""
+from __future__ import annotations
+
+from ..errors import MetarecError
+
+
+class DataError(MetarecError, ValueError):
+    """A real-data file is missing or malformed; the message names the path and expected format."""
+
+
+from .amazon import AmazonToys, load_amazon_toys  # noqa: E402
+from .movielens import MovieLens, load_movielens, load_published_split  # noqa: E402
+
+__all__ = ["DataError", "AmazonToys", "load_amazon_toys", "MovieLens", "load_movielens",
+           "load_published_split"]
