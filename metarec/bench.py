@@ -9,12 +9,15 @@ from __future__ import annotations
 import json
 import platform
 import resource
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from . import paths
 from .engine import Engine
 from .episodes import make_support
 from .features import synthetic_toy_features
@@ -90,13 +93,28 @@ def bench(engine: Engine, repeats: int = 50, sizes=(100_000,), method: str = DEF
             "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
 
 
+def app_latency() -> dict | None:
+    """Run ``benchmarks/app_latency.py`` (Streamlit AppTest) in its own process, if present."""
+    script = paths.REPO / "benchmarks" / "app_latency.py"
+    if not script.exists():
+        return None
+    p = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=600)
+    if p.returncode != 0:
+        return {"error": (p.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
 def run_bench(args, emit) -> int:
     engine = Engine.load()
     result = bench(engine, repeats=args.repeats, sizes=tuple(args.sizes or (100_000,)))
+    result["app"] = app_latency()
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     text = "\n".join(f"{r['catalog_size']:>8} toys  k={r['shots']:<2} {r['what']:24} "
                      f"p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms" for r in result["latency"])
+    app = result["app"] or {}
+    if "p95_ms" in app:
+        text += f"\napp: liked toys changed -> cards rendered  p50 {app['p50_ms']} ms  p95 {app['p95_ms']} ms"
     emit(result, args.json, text + f"\npeak RSS {result['peak_rss_mb']} MB on {result['device']}"
                                    + (f"; written to {args.out}" if args.out else ""))
     return 0

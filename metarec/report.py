@@ -11,7 +11,7 @@ def toybox_table(results: list[dict], metric: str = "ndcg@10", titles: dict | No
         by[r["method"]][r["shots"]] = r
     shots = sorted({r["shots"] for r in results})
     best = {k: max(by[m][k][metric] for m in by if k in by[m]) for k in shots}
-    head = f"| method | " + " | ".join(f"{k} shot{'s' if k > 1 else ''}" for k in shots) + " |"
+    head = "| method | " + " | ".join(f"{k} shot{'s' if k > 1 else ''}" for k in shots) + " |"
     lines = [head, "| --- " * (len(shots) + 1) + "|"]
     for m, row in by.items():
         cells = []

@@ -17,7 +17,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
-import numpy as np
 import torch
 from torch.func import vmap
 from tqdm import tqdm
@@ -86,53 +85,68 @@ def training_problem(name: str, model_cfg: ModelConfig, feats, cfg: TrainConfig)
     return params, task_loss, {"steps": cfg.inner_steps, "lr": cfg.inner_lr}
 
 
-def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWorld,
-        cfg: TrainConfig, device: torch.device, on_progress=None,
-        show_bar: bool = True) -> tuple[dict, dict]:
-    """Train ``params`` on random training episodes; return the best (by validation) and a log.
+def outer_loop(name: str, params: dict, task_loss, feats, sample_batch, validate,
+               cfg: TrainConfig, device: torch.device, on_progress=None,
+               show_bar: bool = True) -> tuple[dict, dict]:
+    """The outer loop shared by every method and every data set.
 
-    ``on_progress(iteration, running_loss, val_ndcg_or_None)`` is called after every outer step
-    (the live training on the teachers' page draws its curves from it).
+    Adam over the mean of ``task_loss`` on ``vmap``-batched tasks from ``sample_batch(size)``;
+    ``validate(params) -> float`` every ``cfg.eval_every`` steps; early stopping after
+    ``cfg.patience`` validations without improvement. Returns the best parameters and a log.
+    ``on_progress(iteration, running_loss, val_or_None)`` is called after every outer step.
     """
     params = {k: v.to(device).requires_grad_(True) for k, v in params.items()}
     opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
-    sampler = EpisodeSampler(world.families("train"), seed=cfg.seed)
-    val_episodes = evaluation_episodes(world.families("val"), cfg.val_shots, seed=cfg.seed + 1)
     batched = vmap(lambda p, *task: task_loss(p, feats, *task), in_dims=(None, 0, 0, 0, 0, 0, 0, 0))
 
-    def validate() -> float:
-        return mean_ndcg(make_learner(name, {"params": params, **settings}, feats), val_episodes)
+    def snapshot():
+        return {k: v.detach().clone() for k, v in params.items()}
 
     log = {"iters": [], "train_loss": [], "val_ndcg@10": []}
-    best = (validate(), 0, {k: v.detach().clone() for k, v in params.items()})
+    best = (validate(snapshot()), 0, snapshot())
     log["iters"].append(0); log["train_loss"].append(None); log["val_ndcg@10"].append(round(best[0], 4))
     bar = tqdm(range(1, cfg.max_iters + 1), desc=f"train {name}", file=sys.stderr,
                mininterval=1.0, dynamic_ncols=True, disable=not show_bar)
-    running, stale, it = None, 0, 0
+    running, stale, it, t0 = None, 0, 0, time.perf_counter()
     for it in bar:
-        b = sampler.batch(cfg.meta_batch).to(device)
+        b = sample_batch(cfg.meta_batch).to(device)
         loss = batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items, b.q_labels,
                        b.q_weights).mean()
         opt.zero_grad()
         loss.backward()
         opt.step()
         running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
-        val = validate() if it % cfg.eval_every == 0 else None
+        val = validate(snapshot()) if it % cfg.eval_every == 0 else None
         if on_progress:
             on_progress(it, running, val)
         if val is not None:
             log["iters"].append(it); log["train_loss"].append(round(running, 4))
             log["val_ndcg@10"].append(round(val, 4))
             if val > best[0]:
-                best, stale = (val, it, {k: v.detach().clone() for k, v in params.items()}), 0
+                best, stale = (val, it, snapshot()), 0
             else:
                 stale += 1
-            bar.set_postfix(loss=f"{running:.3f}", val_ndcg=f"{val:.3f}", best=f"{best[0]:.3f}")
+            bar.set_postfix(loss=f"{running:.3f}", val=f"{val:.3f}", best=f"{best[0]:.3f}")
             if stale >= cfg.patience:
                 break
     bar.close()
-    log.update(best_iter=best[1], best_val_ndcg=round(best[0], 4), iters_run=it)
+    log.update(best_iter=best[1], best_val_ndcg=round(best[0], 4), iters_run=it,
+               seconds=round(time.perf_counter() - t0, 1))
     return {k: v.detach().cpu() for k, v in best[2].items()}, log
+
+
+def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWorld,
+        cfg: TrainConfig, device: torch.device, on_progress=None,
+        show_bar: bool = True) -> tuple[dict, dict]:
+    """:func:`outer_loop` on the toy world: random training episodes, validation families."""
+    sampler = EpisodeSampler(world.families("train"), seed=cfg.seed)
+    val_episodes = evaluation_episodes(world.families("val"), cfg.val_shots, seed=cfg.seed + 1)
+
+    def validate(p) -> float:
+        return mean_ndcg(make_learner(name, {"params": p, **settings}, feats), val_episodes)
+
+    return outer_loop(name, params, task_loss, feats, sampler.batch, validate, cfg, device,
+                      on_progress, show_bar)
 
 
 def choose_lr(name: str, params, settings, feats, world, cfg) -> tuple[float, dict]:

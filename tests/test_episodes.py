@@ -1,8 +1,8 @@
 import numpy as np
 import torch
 
-from metarec.episodes import (DISLIKED, IMPLICIT, LIKED, N_IMPLICIT, EpisodeSampler, collate,
-                              make_support, sample_episode, evaluation_episodes)
+from metarec.episodes import (DISLIKED, IMPLICIT, LIKED, N_IMPLICIT, EpisodeSampler,
+                              evaluation_episodes, make_support, sample_episode)
 from metarec.world import ToyWorld, WorldConfig
 
 

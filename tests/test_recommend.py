@@ -1,7 +1,6 @@
 """The recommendation pipeline: safety, exclusions, fallback, reasons, bad input."""
 import math
 
-import numpy as np
 import pytest
 
 from metarec.recommend import InputError, Request, recommend

@@ -1,6 +1,5 @@
 import numpy as np
 
-from metarec.catalog import CATEGORIES
 from metarec.world import ToyWorld, WorldConfig
 
 SMALL = WorldConfig(n_train=60, n_val=20, n_test=20)

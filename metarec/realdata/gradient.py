@@ -9,7 +9,6 @@ set, so the scorer's child-age input is a constant (``NEUTRAL_AGE``).
 """
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,8 +18,9 @@ from torch.func import vmap
 from ..episodes import DISLIKED, LIKED, TaskBatch
 from ..features import ToyFeatures
 from ..learners.gradient import GRADIENT_METHODS, GradientLearner
-from ..learners.inner_loop import balanced_bce, inner_loop
-from ..model import ModelConfig, init_params, logits
+from ..learners.inner_loop import inner_loop
+from ..model import ModelConfig, logits
+from ..train import TrainConfig, outer_loop, training_problem
 
 NEUTRAL_AGE = 60.0
 
@@ -57,54 +57,31 @@ def pad_tasks(s_items, s_labels, q_items, q_labels) -> TaskBatch:
 
 def meta_train(method_name: str, feats: ToyFeatures, n_items: int, sample_batch, validate,
                cfg: MetaConfig, log=None) -> tuple[dict, dict]:
-    """Outer loop (Adam over ``vmap``-batched tasks), validation-based early stopping.
+    """The library's outer loop (:func:`metarec.train.outer_loop`) on real-data tasks.
 
     ``sample_batch(rng, size) -> TaskBatch``; ``validate(learner) -> float`` on validation tasks.
-    This is :func:`metarec.train.train_method` with the task source and validation passed in.
     """
+    tcfg = TrainConfig(seed=cfg.seed, meta_batch=cfg.meta_batch, outer_lr=cfg.outer_lr,
+                       inner_steps=cfg.inner_steps, inner_lr=cfg.inner_lr, max_iters=cfg.max_iters,
+                       eval_every=cfg.eval_every, patience=cfg.patience, hidden=cfg.hidden,
+                       embed=cfg.embed)
+    model_cfg = ModelConfig(feats.dim, n_items, cfg.hidden, cfg.embed)
+    params, task_loss, settings = training_problem(method_name, model_cfg, feats, tcfg)
     method = GRADIENT_METHODS[method_name]
-    params = {k: v.requires_grad_(True) for k, v in
-              init_params(ModelConfig(feats.dim, n_items, cfg.hidden, cfg.embed), cfg.seed).items()}
-    opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
-    steps = cfg.inner_steps if method.meta else 0
-
-    def task_loss(p, age, s_items, s_labels, s_w, q_items, q_labels, q_w):
-        if not method.meta:
-            q_items, q_labels, q_w = (torch.cat([s_items, q_items]), torch.cat([s_labels, q_labels]),
-                                      torch.cat([s_w, q_w]))
-        fast = inner_loop(p, feats, age, s_items, s_labels, s_w, steps, cfg.inner_lr,
-                          method.adapt_keys, method.first_order)
-        return balanced_bce(fast, feats, age, q_items, q_labels, q_w)
-
-    batched = vmap(task_loss, in_dims=(None, 0, 0, 0, 0, 0, 0, 0))
     rng = np.random.default_rng(cfg.seed)
 
-    def snapshot():
-        return {k: v.detach().clone() for k, v in params.items()}
+    def progress(it, loss, val):
+        if log and val is not None:
+            log(f"{method_name} iter {it}: loss {loss:.4f} val {val:.4f}")
 
-    val = validate(GradientLearner(method, snapshot(), feats, cfg.inner_steps, cfg.inner_lr))
-    best, curve, stale, t0 = (val, 0, snapshot()), [(0, round(val, 4))], 0, time.perf_counter()
-    it = 0
-    for it in range(1, cfg.max_iters + 1):
-        b = sample_batch(rng, cfg.meta_batch)
-        loss = batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items, b.q_labels,
-                       b.q_weights).mean()
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if it % cfg.eval_every == 0:
-            val = validate(GradientLearner(method, snapshot(), feats, cfg.inner_steps, cfg.inner_lr))
-            curve.append((it, round(val, 4)))
-            if log:
-                log(f"{method_name} iter {it}: loss {loss.item():.4f} val {val:.4f}")
-            if val > best[0]:
-                best, stale = (val, it, snapshot()), 0
-            else:
-                stale += 1
-                if stale >= cfg.patience:
-                    break
-    return best[2], {"best_iter": best[1], "best_val": round(best[0], 4), "iters_run": it,
-                     "val_curve": curve, "seconds": round(time.perf_counter() - t0, 1)}
+    best, info = outer_loop(
+        method_name, params, task_loss, feats, lambda size: sample_batch(rng, size),
+        lambda p: validate(GradientLearner(method, p, feats, settings["steps"], settings["lr"])),
+        tcfg, feats.x.device, on_progress=progress, show_bar=False)
+    return best, {"best_iter": info["best_iter"], "best_val": info["best_val_ndcg"],
+                  "iters_run": info["iters_run"],
+                  "val_curve": list(zip(info["iters"], info["val_ndcg@10"])),
+                  "seconds": info["seconds"]}
 
 
 # ------------------------------------------------------------------ batched adapt-and-score

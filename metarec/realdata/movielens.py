@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-import torch
 
 from ..data import load_movielens, load_published_split
 from ..metrics import mean_ci95
