@@ -18,6 +18,7 @@ import numpy as np
 import torch
 
 from . import paths
+from .bench_training import training_throughput
 from .engine import Engine
 from .episodes import make_support
 from .features import synthetic_toy_features
@@ -108,10 +109,15 @@ def run_bench(args, emit) -> int:
     engine = Engine.load()
     result = bench(engine, repeats=args.repeats, sizes=tuple(args.sizes or (100_000,)))
     result["app"] = app_latency()
+    result["training"] = training_throughput(engine, seconds=args.train_seconds)
     if args.out:
         Path(args.out).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     text = "\n".join(f"{r['catalog_size']:>8} toys  k={r['shots']:<2} {r['what']:24} "
                      f"p50 {r['p50_ms']:7.2f} ms  p95 {r['p95_ms']:7.2f} ms" for r in result["latency"])
+    tr = result["training"]
+    text += (f"\nmeta-training (second-order MAML, {tr['meta_batch']} tasks a step): vmap "
+             f"{tr['vmap_torch_func']} tasks/s, per-task loop {tr['per_task_loop']} tasks/s "
+             f"({tr['speedup']}x)")
     app = result["app"] or {}
     if "p95_ms" in app:
         text += f"\napp: liked toys changed -> cards rendered  p50 {app['p50_ms']} ms  p95 {app['p95_ms']} ms"
