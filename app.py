@@ -24,6 +24,10 @@ from pages._shared import (  # noqa: E402
 # every AppTest run) would otherwise run that file alone, without this shell.
 PAGES = [
     ("pages/parents.py", "ui.nav.parents", "🧸", "for-parents", True),
+    ("pages/adaptation.py", "ui.nav.adaptation", "🔬", "watch-it-learn", False),
+    ("pages/embeddings.py", "ui.nav.embeddings", "🗺️", "toy-map", False),
+    ("pages/leaderboard.py", "ui.nav.leaderboard", "🏆", "results", False),
+    ("pages/how_it_works.py", "ui.nav.how", "🎓", "how-meta-learning-works", False),
 ]
 
 

@@ -198,8 +198,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.adapt.run_help": ("Runs again whenever you change a control; the button replays it.",
                           "每次修改设置都会重新运行；按钮可以重放一遍。"),
     "ui.adapt.trained_steps": ("The meta-learned start was trained to take {k} steps of size "
-                               "{lr:g}: watch what happens with more.",
-                               "元学习起点训练时走 {k} 步、步长 {lr:g}：看看步数更多时会怎样。"),
+                               "{lr:g}; try more steps to watch it over-fit the few toys it was "
+                               "told about.",
+                               "元学习起点训练时走 {k} 步、步长 {lr:g}；试试更多步数，看看它如何对已知的几件玩具过拟合。"),
     "ui.adapt.running": ("Step {step} of {steps}…", "第 {step} / {steps} 步…"),
     "ui.adapt.panel_loss": ("Support loss (lower = fits the told toys)", "支持集损失（越低越贴合已知玩具）"),
     "ui.adapt.panel_ndcg": ("Query nDCG@10 (hidden likes)", "查询集 nDCG@10（隐藏的喜好）"),
@@ -213,6 +214,10 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "{name}：nDCG@10 {a:.2f} → {b:.2f}（损失 {loss:.2f}）"),
     "ui.adapt.sum_loss": ("{name}: support loss {a:.2f} → {b:.2f}",
                           "{name}：支持集损失 {a:.2f} → {b:.2f}"),
+    "ui.adapt.sum_end": (".", "。"),
+    "ui.adapt.one_family": ("One family's curve is noisy: the chart at the bottom of the page "
+                            "averages over many families.",
+                            "单个家庭的曲线波动较大：页面底部的图表是许多家庭的平均结果。"),
     "ui.adapt.top_title": ("How the top 10 changes", "前 10 名如何变化"),
     "ui.adapt.focus": ("Look closer at", "仔细看看"),
     "ui.adapt.axis_rank": ("place in the top 10", "前 10 名中的名次"),
@@ -331,6 +336,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "选择一个家庭，即可看到它的原型和推荐。"),
     "ui.emb.col_category": ("Category", "类别"),
     "ui.emb.col_why": ("Why", "推荐理由"),
+    "ui.emb.recs_failed": ("The map is shown, but the recommendations could not be made just now.",
+                           "地图已显示，但暂时无法生成推荐。"),
     "ui.emb.recs_caption": ("Safe for the child's age; ranked by how much closer a toy is to the "
                             "liked toys' prototype than to the prototype of the toys it did not pick.",
                             "均适合孩子的年龄；按玩具离“喜欢的玩具”原型比离“未选玩具”原型近多少来排序。"),
@@ -437,7 +444,8 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "MAML 学习一个起点 θ，让它在走几步“之后”表现良好。内循环把 θ 调整到某一个家庭；"
                        "外循环检查调整后的模型在该家庭查询玩具上的效果，并微调 θ，让下一次内循环效果更好。"),
     "ui.how.b_outer": ("OUTER LOOP: across families, {batch} per update", "外循环：跨家庭，每次更新 {batch} 个"),
-    "ui.how.b_theta": ("θ<br>shared<br>starting point", "θ<br>共享的<br>起点"),
+    "ui.how.b_theta": ("<span style='font-size:28px'><b>θ</b></span><br>shared<br>starting point",
+                       "<span style='font-size:28px'><b>θ</b></span><br>共享的<br>起点"),
     "ui.how.b_inner": ("INNER LOOP: one family", "内循环：一个家庭"),
     "ui.how.b_family_one": ("Family 1: {steps} SGD steps on its support toys,<br>step size {lr}:  "
                             "θ → θ′₁",
@@ -481,9 +489,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.how.c_shipped_line": ("shipped model", "发布的模型"),
     "ui.how.c_not_yet": ("Not run yet in this session.", "本次会话中尚未运行。"),
     "ui.how.c_done": ("{iters} outer steps in {s} s: validation nDCG@10 went from {a:.3f} (random "
-                      "weights) to {b:.3f} (best {best:.3f}).",
-                      "{s} 秒完成 {iters} 步外循环：验证集 nDCG@10 从 {a:.3f}（随机权重）升至 {b:.3f}"
-                      "（最佳 {best:.3f}）。"),
+                      "weights) to {b:.3f}.",
+                      "{s} 秒完成 {iters} 步外循环：验证集 nDCG@10 从 {a:.3f}（随机权重）变为 {b:.3f}。"),
+    "ui.how.c_best": ("Its best along the way was {best:.3f}.", "过程中的最佳值为 {best:.3f}。"),
     "ui.how.c_shipped": ("The shipped model, meta-trained for up to {iters} outer steps on "
                          "{families} families, reaches {v:.3f} (dashed line).",
                          "发布的模型在 {families} 个家庭上元训练了最多 {iters} 步外循环，达到 {v:.3f}（虚线）。"),
@@ -495,6 +503,7 @@ STRINGS: dict[str, tuple[str, str]] = {
                        "likes.",
                        "每个学习器都拿到上面那个家庭同样的三件喜欢的玩具（{liked}），并各推荐五件玩具。"
                        "✓ 表示家庭暗中喜欢的玩具。"),
+    "ui.how.d_failed": ("This learner could not recommend just now.", "这个学习器暂时无法给出推荐。"),
     "ui.how.d_hits": ("**{k} of {n}** secretly liked", "**{k}/{n}** 件是暗中喜欢的"),
     "ui.how.d_caption": ("Gradient learners (MAML and relatives, fine-tuning) adapt with a few "
                          "gradient steps; metric learners (prototypical, matching, relation "

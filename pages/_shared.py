@@ -4,6 +4,7 @@ Not a page itself (``app.py`` registers pages explicitly with ``st.Page``).
 """
 from __future__ import annotations
 
+import atexit
 import sys
 import traceback
 
@@ -85,3 +86,159 @@ def show_flash() -> None:
     key = st.session_state.pop(FLASH_KEY, None)
     if key:
         st.error(tr(key), icon="😟")
+
+
+# ---- shared by the teaching pages (adaptation, embeddings, leaderboard, how it works) ----
+
+# One colour per starting point / method family, the same on every chart.
+START_COLOURS = {"maml": "#1f77b4", "fomaml": "#17becf", "finetune": "#ff7f0e", "random": "#7f7f7f"}
+FONT_SIZE = 16  # readable on a projector
+
+
+def method_name(name: str) -> str:
+    """A learner's human title in the session's language (unknown names as they are)."""
+    from metarec.i18n import method_title
+    return method_title(name, lang())
+
+
+def style_figure(fig, height: int = 420, legend_top: bool = True):
+    """Projector-friendly defaults for a plotly figure: big fonts, light grid, legend on top."""
+    fig.update_layout(
+        height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=60, b=10),
+        hoverlabel=dict(font_size=FONT_SIZE), template="plotly_white",
+    )
+    if legend_top:
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left",
+                                      x=0))
+    return fig
+
+
+def parent_family() -> dict | None:
+    """The family entered on the parents' page in this session (age in months and toy ids),
+    or None when no liked toy was picked there."""
+    liked = list(st.session_state.get("liked") or [])
+    if not liked:
+        return None
+    return {"age": int(st.session_state.get("age") or 48), "liked": liked,
+            "disliked": list(st.session_state.get("disliked") or [])}
+
+
+def toy_label(engine, index: int) -> str:
+    """'🧱 Soft Fabric Stacking Blocks' for a catalog row index, in the session's language."""
+    i = int(index)
+    return f"{engine.catalog.frame.at[i, 'icon']} {engine.catalog.name(i, lang())}"
+
+
+# Colours per learner, the same on every chart (meta-learners in colour, baselines in greys).
+METHOD_COLOURS = {
+    "maml": "#1f77b4", "fomaml": "#17becf", "melu": "#9467bd", "metasgd": "#2ca02c",
+    "reptile": "#bcbd22", "protonet": "#e377c2", "matching": "#8c564b", "relation": "#d62728",
+    "finetune": "#ff7f0e", "knn": "#7f7f7f", "popularity": "#222222",
+}
+BASELINES = ("finetune", "knn", "popularity")  # drawn dashed: not meta-learning
+
+
+def method_colour(name: str) -> str:
+    return METHOD_COLOURS.get(name, "#555555")
+
+
+class JobStopped(BaseException):
+    """Raised inside a background job when the process is shutting down (not an error)."""
+
+
+class BackgroundJob:
+    """``fn(report)`` running once in a daemon thread; pages poll ``items``/``done`` and redraw.
+
+    ``report(item)`` records one result and raises :class:`JobStopped` once the process is
+    exiting, so the thread ends between two pieces of work instead of being killed inside torch
+    (which aborts the interpreter). Keep one per process with ``st.cache_resource``; the thread
+    never calls Streamlit.
+    """
+
+    _running: "set[BackgroundJob]" = set()
+
+    def __init__(self, name: str, fn, total: int):
+        import threading
+        import time
+        self.name, self.total, self.items = name, max(int(total), 1), []
+        self.done, self.failed, self.seconds = False, False, None
+        self._stop = threading.Event()
+        self._t0 = time.perf_counter()
+        self._thread = threading.Thread(target=self._run, args=(fn,), daemon=True,
+                                        name=f"metarec-{name}")
+        BackgroundJob._running.add(self)
+        self._thread.start()
+
+    def report(self, item) -> None:
+        self.items.append(item)
+        self.check()
+
+    def check(self) -> None:
+        """Raise :class:`JobStopped` when the job should end now."""
+        if self._stop.is_set():
+            raise JobStopped
+
+    def _run(self, fn) -> None:
+        import time
+        try:
+            fn(self.report)
+        except JobStopped:
+            pass
+        except Exception:
+            log_exception(f"background job {self.name}")
+            self.failed = True
+        finally:
+            self.seconds = time.perf_counter() - self._t0
+            self.done = True
+            BackgroundJob._running.discard(self)
+
+    @property
+    def fraction(self) -> float:
+        return min(len(self.items) / self.total, 1.0)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until done (tests and scripts only; a page polls instead)."""
+        self._thread.join(timeout)
+        return self.done
+
+    def stop(self, timeout: float | None = 30.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        for job in list(cls._running):
+            job.stop()
+
+
+atexit.register(BackgroundJob.stop_all)
+
+
+def shots_figure(rows: list[dict], metric: str, y_title: str, x_title: str, height: int = 480):
+    """Metric against the number of shots: one line per method, 95% intervals as error bars."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    shots = sorted({int(r["shots"]) for r in rows})
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    for method in methods:
+        part = sorted((r for r in rows if r["method"] == method), key=lambda r: r["shots"])
+        fig.add_trace(go.Scatter(
+            x=[r["shots"] for r in part], y=[r[metric] for r in part], mode="lines+markers",
+            name=method_name(method), meta=method,
+            line=dict(color=method_colour(method), width=3,
+                      dash="dash" if method in BASELINES else "solid"),
+            marker=dict(size=8),
+            error_y=dict(type="data", array=[r.get(f"{metric}_ci95", 0) for r in part],
+                         thickness=1.5, width=5),
+            hovertemplate=("%{x} → %{y:.3f} ± %{error_y.array:.3f}"
+                           "<extra>%{fullData.name}</extra>")))
+    if shots:
+        fig.update_xaxes(type="log", tickvals=shots, ticktext=[str(k) for k in shots],
+                         range=[np.log10(min(shots) * 0.85), np.log10(max(shots) * 1.15)])
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    style_figure(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(font=dict(size=14)))
+    return fig

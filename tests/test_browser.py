@@ -268,3 +268,202 @@ def _family_to_try_mobile(page, server, cat, engine):
         assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1
     assert boxes[0]["y"] < boxes[1]["y"] < boxes[2]["y"], "cards should stack on a phone"
     _screenshot(page, "mobile-en.png")
+
+
+# ---- the teaching pages ------------------------------------------------------------------------
+
+PLOT = ".js-plotly-plot"
+SHOTS_CURVE_S = 300  # the background shots curve (every learner, 100 families) on 2 shared cores
+META_JS = """sel => { const g = document.querySelector(sel);
+                      return g && g.layout && g.layout.meta ? g.layout.meta : null; }"""
+
+
+def _nav(page, title: str) -> float:
+    """Click a page in the sidebar; seconds until its script run is over and nothing is stale."""
+    started = time.perf_counter()
+    page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
+    page.wait_for_function("t => document.querySelector('h1') && "
+                           "document.querySelector('h1').textContent.includes(t)", arg=title)
+    _settle(page)
+    return time.perf_counter() - started
+
+
+def _open(page, server: str, title: str) -> None:
+    """Open a page the way a visitor does: the app's address, then the sidebar. (A deep link as
+    the very first request of a fresh server process hits Streamlit's legacy pages/ discovery.)"""
+    if not page.url.startswith(server):
+        page.goto(server)
+        expect(page.locator("h1")).to_contain_text("MetaRec", timeout=60_000)
+        _settle(page)
+    _nav(page, title)
+
+
+def _wait_plots_drawn(page, selector: str = PLOT, n: int = 1) -> None:
+    """Wait until ``n`` plotly charts under ``selector`` have drawn their traces."""
+    page.wait_for_function(
+        """([sel, n]) => { const gs = Array.from(document.querySelectorAll(sel));
+                           return gs.length >= n && gs.every(g => g.querySelector('.main-svg')
+                               && g._fullLayout && Array.isArray(g.data)); }""",
+        arg=[selector, n], timeout=UI_TIMEOUT_MS)
+
+
+@pytest.fixture(scope="module")
+def desk(browser):
+    """One desktop tab shared by the teaching-page tests (its session keeps the cached state)."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.set_default_timeout(UI_TIMEOUT_MS)
+    yield page
+    page.close()
+
+
+def test_watch_it_learn_live_curves(server, desk):
+    with _evidence(desk, "adaptation"):
+        _watch_it_learn(desk, server)
+
+
+def _watch_it_learn(page, server):
+    _open(page, server, "Watch it learn")
+    chart = f".st-key-ad_chart {PLOT}"
+    _settle(page)
+    _wait_plots_drawn(page, chart)
+    before = page.evaluate(META_JS, chart)
+    assert before and before["run"] >= 1
+
+    # Press run: the first step is on screen within 1 s (a new run id in the chart's meta).
+    page.locator(".st-key-ad_run button").click()
+    started = time.perf_counter()
+    page.wait_for_function(
+        """([sel, old]) => { const g = document.querySelector(sel);
+                             return g && g.layout && g.layout.meta && g.layout.meta.run > old; }""",
+        arg=[chart, before["run"]], polling=10, timeout=UI_TIMEOUT_MS)
+    first_step_s = time.perf_counter() - started
+    _settle(page)
+    (OUT / "timing-watch-it-learn.txt").write_text(f"first step drawn {first_step_s:.3f} s\n")
+    assert first_step_s < 1.0, f"the first step took {first_step_s:.2f} s to appear"
+
+    # Every curve has one point per step (0 = before adapting .. the slider's steps).
+    meta = page.evaluate(META_JS, chart)
+    lengths = page.evaluate(f"sel => document.querySelector(sel).data.map(d => d.x.length)", chart)
+    assert lengths and set(lengths) == {meta["steps"] + 1}
+    expect(page.get_by_text("How the top 10 changes")).to_be_visible()
+
+    # Reveal the hidden taste: a third chart appears with the family's favourite categories.
+    page.locator(".st-key-ad_reveal").get_by_text("Reveal").click()
+    expect(page.get_by_text("Favourite categories (★)")).to_be_visible()
+    _settle(page)
+    _wait_plots_drawn(page, f'[data-testid="stMain"] {PLOT}', 3)
+    _screenshot(page, "adaptation-en.png")
+
+
+def test_toy_map(server, desk):
+    with _evidence(desk, "embeddings"):
+        _toy_map(desk, server)
+
+
+def _toy_map(page, server):
+    _open(page, server, "Toy map")
+    if page.get_by_text("needs the prototypical network").count():
+        pytest.skip("this checkpoint has no prototypical network yet")
+    box = f".st-key-em_map_box {PLOT}"
+    _wait_plots_drawn(page, box)
+    names = page.evaluate("sel => document.querySelector(sel).data.map(d => d.name)", box)
+    assert "The child's prototype" in names and "Top 10 recommendations" in names
+    _screenshot(page, "embeddings-pca-en.png")
+
+    # t-SNE, coloured by age band (computed once, then cached for every session).
+    page.locator(".st-key-em_projection").get_by_text("t-SNE").click()
+    page.wait_for_function(f"sel => {{ const g = document.querySelector(sel); return g && g.layout"
+                           f" && g.layout.meta && g.layout.meta.projection === 'tsne'; }}",
+                           arg=box, timeout=120_000)
+    page.locator(".st-key-em_colour").get_by_text("Age band").click()
+    expect(page.get_by_text("8 years and up").first).to_be_attached()
+    _settle(page)
+    _wait_plots_drawn(page, box)
+    expect(page.get_by_text("an approximation").first).to_be_visible()
+    _screenshot(page, "embeddings-tsne-age-en.png")
+
+
+
+def test_leaderboard(server, desk):
+    with _evidence(desk, "leaderboard"):
+        _open(desk, server, "Leaderboard")
+        expect(desk.locator(".st-key-lb_verdict")).to_contain_text("recommends best")
+        expect(desk.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+        _wait_plots_drawn(desk, f".st-key-lb_chart_box {PLOT}")
+        _screenshot(desk, "leaderboard-en.png")
+        desk.locator(".st-key-lang").get_by_text("简体中文").click()
+        expect(desk.locator("h1")).to_contain_text("排行榜")
+        _settle(desk)
+        _wait_plots_drawn(desk, f".st-key-lb_chart_box {PLOT}")
+        _screenshot(desk, "leaderboard-zh.png")
+        desk.locator(".st-key-lang").get_by_text("English").click()
+        expect(desk.locator("h1")).to_contain_text("Leaderboard")
+        _settle(desk)
+
+
+def test_how_it_works_with_live_training(server, desk):
+    with _evidence(desk, "how"):
+        _how_it_works(desk, server)
+
+
+def _how_it_works(page, server):
+    _open(page, server, "How meta-learning works")
+    expect(page.get_by_text("What the learner sees")).to_be_visible()
+    _wait_plots_drawn(page, f".st-key-hw_diagram_box {PLOT}")
+    # The smallest budget (50 outer steps), then train live from random weights.
+    thumb = page.locator(".st-key-hw_iters input[type=range]")
+    thumb.focus()
+    thumb.press("Home")
+    _settle(page)
+    expect(thumb).to_have_attribute("aria-valuetext", "50")
+    page.locator(".st-key-hw_train button").click()
+    expect(page.get_by_text("Outer step").first).to_be_visible()
+    expect(page.get_by_text("These weights were thrown away")).to_be_visible(timeout=120_000)
+    _settle(page)
+    _wait_plots_drawn(page, f".st-key-hw_train_box {PLOT}")
+    lengths = page.evaluate("sel => document.querySelector(sel).data.map(d => d.x.length)",
+                            f".st-key-hw_train_box {PLOT}")
+    assert lengths == [50, 6]  # a meta-loss per outer step; validation at 0, 10, 20, .., 50
+    _screenshot(page, "how-it-works-en.png")
+
+    # In Chinese: the diagram's labels and the finished run's summary are translated too.
+    page.locator(".st-key-lang").get_by_text("简体中文").click()
+    expect(page.locator("h1")).to_contain_text("元学习是怎样工作的")
+    expect(page.get_by_text("这些权重已被丢弃")).to_be_visible()
+    _settle(page)
+    _wait_plots_drawn(page, f".st-key-hw_diagram_box {PLOT}")
+    _screenshot(page, "how-it-works-zh.png")
+    page.locator(".st-key-lang").get_by_text("English").click()
+    expect(page.locator("h1")).to_contain_text("How meta-learning works")
+    _settle(page)
+
+
+def test_watch_it_learn_shots_curve_finishes(server, desk):
+    """Last: the background shots curve (started by the first visit) is done; the page shows it."""
+    with _evidence(desk, "shots-curve"):
+        _open(desk, server, "Watch it learn")
+        expect(desk.locator(".st-key-ad_shots_done")).to_be_attached(timeout=SHOTS_CURVE_S * 1000)
+        _settle(desk)
+        _wait_plots_drawn(desk, f".st-key-ad_shots_done {PLOT}")
+        n = desk.evaluate("sel => document.querySelector(sel).data.length",
+                          f".st-key-ad_shots_done {PLOT}")
+        assert n >= 6  # every learner of the checkpoint
+        desk.locator(".st-key-ad_shots_done").scroll_into_view_if_needed()
+        _screenshot(desk, "adaptation-shots-curve-en.png")
+
+
+def test_pages_render_fast_with_cached_data(server, desk):
+    """After the shots curve is done and each page was visited once (its data computed and
+    cached), clicking to a page shows it, settled, in under 2 s."""
+    with _evidence(desk, "timing"):
+        _open(desk, server, "Watch it learn")
+        expect(desk.locator(".st-key-ad_shots_done")).to_be_attached(timeout=SHOTS_CURVE_S * 1000)
+        titles = {"watch it learn": "Watch it learn", "toy map": "Toy map",
+                  "leaderboard": "Leaderboard", "how it works": "How meta-learning works"}
+        for title in titles.values():
+            _nav(desk, title)
+        timings = {name: _nav(desk, title) for name, title in titles.items()}
+        with open(OUT / "timing-pages.txt", "w") as f:
+            f.writelines(f"{name}: {s:.2f} s\n" for name, s in timings.items())
+        for name, seconds in timings.items():
+            assert seconds < 2.0, f"{name} took {seconds:.2f} s to render"

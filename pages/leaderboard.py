@@ -1,0 +1,179 @@
+"""Leaderboard: the toybox benchmark from the shipped model's manifest, plus real-data results.
+
+Every number comes from ``engine.manifest["metrics"]["test"]`` (written by ``python -m metarec
+train``) or from ``metarec.report.real_results()``; the page only arranges them.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from metarec import report
+from metarec.i18n import t
+from pages._shared import engine_or_stop, lang, method_name, shots_figure, show_flash, tr
+
+METRICS = ("ndcg@10", "recall@10", "hr@10")
+METRIC_KEYS = {"ndcg@10": "ui.board.metric_ndcg", "recall@10": "ui.board.metric_recall",
+               "hr@10": "ui.board.metric_hr"}
+VERDICT_SHOTS = 5
+REFERENCE = "popularity"
+
+
+def _metric_label(metric: str, code: str | None = None) -> str:
+    return t(METRIC_KEYS.get(metric, "ui.board.metric_other"), code or lang(), metric=metric)
+
+
+def _per_method(manifest: dict, field: str, method: str):
+    value = manifest.get(field)
+    if isinstance(value, dict):
+        return value.get(method)
+    return None
+
+
+def shots_label(k: int) -> str:
+    return tr("ui.adapt.one_shot") if k == 1 else tr("ui.adapt.n_shots", k=k)
+
+
+def _table(rows: list[dict], metric: str, manifest: dict) -> pd.DataFrame:
+    """Methods x shots. A cell is "mean ± 95% half-width" as text: every value has the form
+    d.ddd, so sorting the text sorts by the mean."""
+    shots = sorted({int(r["shots"]) for r in rows})
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    by = {(r["method"], int(r["shots"])): r for r in rows}
+    out = []
+    for m in methods:
+        row = {"method": method_name(m)}
+        for k in shots:
+            r = by.get((m, k))
+            row[f"s{k}"] = (f"{r[metric]:.3f} ± {r.get(f'{metric}_ci95', float('nan')):.3f}"
+                            if r else None)
+        ms = [by[(m, k)].get("ms_per_family") for k in shots if (m, k) in by]
+        row["ms"] = ms[-1] if ms else None
+        row["params"] = _per_method(manifest, "parameters", m)
+        row["seconds"] = _per_method(manifest, "training_seconds", m)
+        out.append(row)
+    frame = pd.DataFrame(out)
+    for column in ("ms", "params", "seconds"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce")
+    return frame
+
+
+def _column_config(shots: list[int]) -> dict:
+    config = {"method": st.column_config.TextColumn(tr("ui.board.col_method"), pinned=True)}
+    for k in shots:
+        config[f"s{k}"] = st.column_config.TextColumn(shots_label(k),
+                                                      help=tr("ui.board.col_mean_help", k=k))
+    config["ms"] = st.column_config.NumberColumn(tr("ui.board.col_ms"), format="%.1f",
+                                                 help=tr("ui.board.col_ms_help"))
+    config["params"] = st.column_config.NumberColumn(tr("ui.board.col_params"), format="%d")
+    config["seconds"] = st.column_config.NumberColumn(tr("ui.board.col_seconds"), format="%.0f",
+                                                      help=tr("ui.board.col_seconds_help"))
+    return config
+
+
+def verdict(rows: list[dict], metric: str) -> str | None:
+    """One sentence from the numbers: the best method at 5 shots (or the nearest reported) and
+    how far it is ahead of popularity and of its runner-up."""
+    shots = sorted({int(r["shots"]) for r in rows})
+    if not shots:
+        return None
+    k = min(shots, key=lambda s: (abs(s - VERDICT_SHOTS), s))
+    at_k = sorted((r for r in rows if int(r["shots"]) == k), key=lambda r: -r[metric])
+    best = at_k[0]
+    parts = [tr("ui.board.verdict_best", k=k, name=method_name(best["method"]),
+                metric=_metric_label(metric), v=best[metric], ci=best.get(f"{metric}_ci95", 0))]
+    ref = next((r for r in at_k if r["method"] == REFERENCE), None)
+    if ref is not None and ref is not best and ref[metric] > 0:
+        gain = best[metric] - ref[metric]
+        parts.append(tr("ui.board.verdict_ref", name=method_name(REFERENCE), d=gain,
+                        pct=round(100 * gain / ref[metric])))
+    if len(at_k) > 1:
+        second = at_k[1]
+        overlap = (best[metric] - best.get(f"{metric}_ci95", 0)
+                   <= second[metric] + second.get(f"{metric}_ci95", 0))
+        parts.append(tr("ui.board.verdict_close" if overlap else "ui.board.verdict_clear",
+                        name=method_name(second["method"]), d=best[metric] - second[metric]))
+    return tr("ui.sentence.sep").join(parts)
+
+
+def _toybox(engine) -> None:
+    manifest = engine.manifest or {}
+    rows = list((manifest.get("metrics") or {}).get("test") or [])
+    if not rows:
+        st.info(tr("ui.board.no_results"), icon="⏳")
+        return
+    code = lang()
+    metric = st.segmented_control(tr("ui.board.metric"), METRICS, key="lb_metric",
+                                  persist_state="session", default=METRICS[0], required=True,
+                                  format_func=lambda m: _metric_label(m, code))
+    metric = metric or METRICS[0]
+    with st.container(key="lb_verdict"):
+        st.success(verdict(rows, metric), icon="🏆")
+    n = max(int(r.get("n_families", 0)) for r in rows)
+    st.markdown(tr("ui.board.protocol", n=n))
+    shots = sorted({int(r["shots"]) for r in rows})
+    frame = _table(rows, metric, manifest)
+    config = _column_config(shots)
+    for column in ("params", "seconds", "ms"):
+        if frame[column].isna().all():
+            frame = frame.drop(columns=column)
+            config.pop(column)
+    st.dataframe(frame, hide_index=True, column_config=config, key="lb_table",
+                 height="content", placeholder="—")
+    total = manifest.get("parameters")
+    notes = [tr("ui.board.table_caption", metric=_metric_label(metric))]
+    if isinstance(total, int):
+        notes.append(tr("ui.board.params_total", n=total))
+    version = manifest.get("version")
+    if version:
+        notes.append(tr("ui.board.model", version=version, device=manifest.get("device", "?"),
+                        machine=manifest.get("machine", "?")))
+    st.caption(tr("ui.sentence.sep").join(notes))
+    fig = shots_figure(rows, metric, _metric_label(metric), tr("ui.adapt.axis_shots"))
+    with st.container(key="lb_chart_box"):
+        st.plotly_chart(fig, key="lb_chart")
+    st.caption(tr("ui.board.chart_caption", metric=_metric_label(metric), n=n))
+
+
+def _real() -> None:
+    results = report.real_results()
+    if not results:
+        return
+    st.divider()
+    st.subheader(tr("ui.board.real_title"), anchor=False)
+    st.markdown(tr("ui.board.real_intro"))
+    for k, res in enumerate(results):
+        rows = [r for r in res.get("results") or [] if isinstance(r, dict) and "method" in r]
+        if not rows:
+            continue
+        title = f"{res.get('world', '?')} · {res.get('protocol', '?')}"
+        if res.get("quick"):
+            title += " · " + tr("ui.board.real_quick")
+        st.markdown(f"#### {title}", anchors=False)
+        frame = pd.DataFrame(rows)
+        keep = ["method"] + [c for c in ("split", "shots") if c in frame]
+        numbers = [c for c in frame.columns if c not in keep and "ci95" not in c
+                   and pd.api.types.is_float_dtype(frame[c])
+                   and not c.endswith("seconds")]
+        frame = frame[keep + numbers].assign(method=frame["method"].map(method_name))
+        config = {c: st.column_config.NumberColumn(c, format="%.4f") for c in numbers}
+        st.dataframe(frame, hide_index=True, column_config=config, key=f"lb_real_{k}",
+                     height="content", placeholder="—")
+        facts = [tr("ui.board.real_file", file=res.get("file", "?"))]
+        for field in ("n_users", "seconds", "command"):
+            if res.get(field) not in (None, ""):
+                facts.append(f"{field}: {res[field]}")
+        if res.get("caveat"):
+            facts.append(str(res["caveat"]))
+        st.caption(" · ".join(facts))
+
+
+def render() -> None:
+    engine = engine_or_stop()
+    st.title(f"🏆 {tr('ui.nav.leaderboard')}", anchor=False)
+    show_flash()
+    _toybox(engine)
+    _real()
+
+
+render()

@@ -1,0 +1,431 @@
+"""The teaching pages (watch it learn, toy map, leaderboard, how meta-learning works) with AppTest.
+
+Headless: ``streamlit.testing.v1.AppTest`` runs ``app.py`` and switches to each page. Plotly charts
+are read back from their JSON spec. Small budgets come in through session-state hooks the pages
+read: the shots curve on 4 test families, the live meta-training for 10 outer steps.
+"""
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+ADAPT, EMB, BOARD, HOW = ("pages/adaptation.py", "pages/embeddings.py", "pages/leaderboard.py",
+                          "pages/how_it_works.py")
+CURVE_FAMILIES = 4   # the shots curve's test families in these tests (one job per process)
+MINI_ITERS = 10      # outer steps of the live meta-training in these tests
+
+
+def texts(elements) -> str:
+    return "\n".join(str(e.value) for e in elements)
+
+
+def charts(app) -> dict[str, dict]:
+    """Every plotly chart on the page: {element id (ends with the chart's key): figure spec}."""
+    return {el.proto.id: json.loads(el.proto.spec) for el in app.get("plotly_chart")}
+
+
+def arr(value) -> list:
+    """A plotly data array: a plain list, or numpy data that plotly packed as base64."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        import numpy as np
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).tolist()
+    return list(value)
+
+
+def chart(app, key_part: str) -> dict:
+    found = [spec for cid, spec in charts(app).items() if key_part in cid]
+    assert found, f"no chart with {key_part!r} in its key; have {list(charts(app))}"
+    return found[-1]
+
+
+def table(app, column: str):
+    """The first table on the page with this column (read-only tables carry no key in AppTest)."""
+    for frame in app.dataframe:
+        value = frame.value
+        if column in value.columns:
+            return value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def open_page(page: str, **state) -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
+    app.session_state["_hw_iters"] = MINI_ITERS
+    for key, value in state.items():
+        app.session_state[key] = value
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def no_errors(app) -> None:
+    assert not app.exception, app.exception
+    assert not app.error, texts(app.error)
+
+
+# ---- Watch it learn ----------------------------------------------------------------------------
+
+@pytest.fixture
+def adapt():
+    return open_page(ADAPT)
+
+
+def step_traces(app) -> list[dict]:
+    return chart(app, "ad_curves")["data"]
+
+
+def test_adaptation_renders_live_curves_one_point_per_step(adapt, engine):
+    no_errors(adapt)
+    assert [t.value for t in adapt.title] == ["🔬 Watch it learn"]
+    steps = adapt.slider(key="ad_steps").value
+    traces = step_traces(adapt)
+    starts = {t["meta"] for t in traces}
+    assert starts == {"maml", "finetune", "random"} & ({"random"} | set(engine.learners))
+    assert len(traces) == 3 * len(starts)  # support loss, query nDCG@10, query Recall@10
+    for trace in traces:
+        assert trace["x"] == list(range(steps + 1)), "one point per inner step (0 = before)"
+        assert all(y is not None for y in trace["y"])
+    layout = chart(adapt, "ad_curves")["layout"]
+    assert layout["meta"]["steps"] == steps
+    assert steps == engine.learners["maml"].steps  # the number it was meta-trained for
+    assert f"After {steps} steps" in texts(adapt.caption)
+    assert "hidden liked toys" in texts(adapt.caption)
+    assert "Simulated test family #" in texts(adapt.caption)
+
+
+def test_adaptation_controls_change_the_curves(adapt, engine):
+    before = step_traces(adapt)
+    adapt.slider(key="ad_steps").set_value(12).run()
+    no_errors(adapt)
+    assert {len(t["x"]) for t in step_traces(adapt)} == {13}
+    assert "After 12 steps" in texts(adapt.caption)
+
+    # The inner learning rate changes the support losses after the first step.
+    losses = lambda app: [t["y"] for t in step_traces(app) if t["meta"] == "maml"][0]  # noqa: E731
+    default = losses(adapt)
+    adapt.select_slider(key="ad_lr").set_value(0.03).run()
+    no_errors(adapt)
+    slow = losses(adapt)
+    assert slow[0] == pytest.approx(default[0])
+    assert abs(default[0] - default[-1]) > abs(slow[0] - slow[-1])
+
+    # More shots: the family tells the learner more liked toys.
+    adapt.select_slider(key="ad_shots").set_value(5).run()
+    no_errors(adapt)
+    demo_caption = next(c.value for c in adapt.caption if "Simulated test family" in c.value)
+    assert demo_caption.count(", ") >= 5  # five liked toys listed, then the dislikes
+
+    if "fomaml" in engine.learners:
+        adapt.button_group(key="ad_order").set_value("fomaml").run()
+        no_errors(adapt)
+        assert "fomaml" in {t["meta"] for t in step_traces(adapt)}
+        assert "Meta-learned start (MAML, first-order)" in {t["name"] for t in step_traces(adapt)}
+
+    family = adapt.session_state["ad_seed"]
+    adapt.button(key="ad_another").click().run()
+    assert adapt.session_state["ad_seed"] == family + 1
+
+
+def test_adaptation_run_button_replays_the_steps(adapt):
+    run = chart(adapt, "ad_curves")["layout"]["meta"]["run"]
+    adapt.run()  # nothing changed: the stored curves are drawn again, no new run
+    assert chart(adapt, "ad_curves")["layout"]["meta"]["run"] == run
+    adapt.button(key="ad_run").click().run()
+    no_errors(adapt)
+    assert chart(adapt, "ad_curves")["layout"]["meta"]["run"] == run + 1
+
+
+def test_adaptation_top10_changes_and_reveal(adapt):
+    top = table(adapt, "Place")
+    assert len(top) == 10 and list(top["Place"]) == list(range(1, 11))
+    assert set(top["Moved"]) <= {"new", "="} | {f"▲ {i}" for i in range(1, 10)} | {
+        f"▼ {i}" for i in range(1, 10)}
+    bump = chart(adapt, "ad_bump")["data"]
+    assert 10 <= len(bump) <= 20  # the toys in the top 10 before or after adapting
+    adapt.button_group(key="ad_focus").set_value("random").run()
+    no_errors(adapt)
+    assert "Random start: each line is a toy" in texts(adapt.caption)
+
+    assert "Switch on to compare" in texts(adapt.caption)
+    adapt.toggle(key="ad_reveal").set_value(True).run()
+    no_errors(adapt)
+    bars = chart(adapt, "ad_reveal_chart")["data"]
+    assert [b["type"] for b in bars] == ["bar"] * 3
+    assert bars[0]["name"] == "Hidden true taste"
+    assert len(bars[0]["y"]) >= 6 and any(name.startswith("★ ") for name in bars[0]["y"])
+    assert "Favourite categories (★)" in texts(adapt.markdown)
+
+
+def test_adaptation_uses_the_parents_family(engine):
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
+    app.run()
+    liked = [engine.catalog.ids[i] for i in engine.catalog.eligible(60)[:3]]
+    app.selectbox(key="age").set_value(60)
+    app.multiselect(key="liked").set_value(liked).run()
+    app.switch_page(ADAPT).run()
+    app.button_group(key="ad_source").set_value("parents").run()
+    no_errors(app)
+    assert "who likes 3 toys" in texts(app.markdown)
+    traces = step_traces(app)
+    assert len(traces) == len({t["meta"] for t in traces})  # only the support-loss panel
+    titles = [a["text"] for a in chart(app, "ad_curves")["layout"].get("annotations", [])]
+    assert titles and not any("nDCG" in title for title in titles)
+    assert "support loss" in texts(app.caption)
+    assert "Only a simulated family" in texts(app.caption)
+    assert app.select_slider(key="ad_shots").disabled
+
+
+def test_adaptation_parents_source_without_a_family_is_friendly():
+    app = open_page(ADAPT)
+    app.button_group(key="ad_source").set_value("parents").run()
+    no_errors(app)
+    assert "No liked toys were picked" in texts(app.info)
+
+
+def test_shots_curve_computes_in_the_background(engine):
+    app = open_page(ADAPT)
+    deadline = time.monotonic() + 240
+    while app.get("progress") and time.monotonic() < deadline:  # still running: the page polls
+        time.sleep(1)
+        app.run()
+    no_errors(app)
+    spec = chart(app, "ad_shots_chart")
+    methods = {t["meta"] for t in spec["data"]}
+    assert methods == set(engine.learners)
+    for trace in spec["data"]:
+        assert trace["x"] == [1, 2, 3, 5, 10]
+        assert len(trace["error_y"]["array"]) == 5
+    assert f"over {CURVE_FAMILIES} simulated test families" in texts(app.caption)
+    wide = table(app, "1 shot")
+    assert len(wide) == len(engine.learners) and "1 shot" in wide.columns
+
+
+def test_adaptation_in_chinese():
+    app = open_page(ADAPT, lang="zh")
+    no_errors(app)
+    assert [t.value for t in app.title] == ["🔬 看它如何学习"]
+    assert "元学习起点（MAML，二阶）" in {t["name"] for t in step_traces(app)}
+
+
+# ---- Toy map -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def toy_map(engine):
+    if "protonet" not in engine.learners:
+        app = open_page(EMB)
+        assert "needs the prototypical network" in texts(app.info)
+        pytest.skip("this checkpoint has no prototypical network")
+    return open_page(EMB)
+
+
+def test_embeddings_map_with_prototype_and_recommendations(toy_map, engine):
+    no_errors(toy_map)
+    spec = chart(toy_map, "em_map")
+    names = [t["name"] for t in spec["data"]]
+    toys = [t for t in spec["data"] if t["type"] == "scattergl"]
+    assert len(toys) == 14 and sum(len(arr(t["x"])) for t in toys) == len(engine.catalog)
+    assert {"Category prototypes", "Toys the child likes", "The child's prototype",
+            "Top 10 recommendations", "Prototype → recommendation"} <= set(names)
+    proto = next(t for t in spec["data"] if t["name"] == "The child's prototype")
+    assert proto["marker"]["symbol"] == "star"
+    recs = next(t for t in spec["data"] if t["name"] == "Top 10 recommendations")
+    assert len(arr(recs["x"])) == 10 and recs["marker"]["symbol"] == "circle-open"
+    assert len(spec["layout"]["annotations"]) == 14  # a label per category prototype
+    assert recs["hovertext"][0].startswith("#1 ")
+    assert len(table(toy_map, "Why")) == 10
+    assert "PCA keeps" in texts(toy_map.caption)
+
+
+def test_embeddings_controls(toy_map):
+    toy_map.button_group(key="em_colour").set_value("age").run()
+    no_errors(toy_map)
+    names = {t["name"] for t in chart(toy_map, "em_map")["data"]}
+    assert {"Babies & toddlers (under 2)", "8 years and up"} <= names
+
+    first = next(c.value for c in toy_map.caption if "Simulated test family" in c.value)
+    toy_map.button(key="em_another").click().run()
+    no_errors(toy_map)
+    assert next(c.value for c in toy_map.caption if "Simulated test family" in c.value) != first
+
+    toy_map.button_group(key="em_projection").set_value("tsne").run()
+    no_errors(toy_map)
+    assert chart(toy_map, "em_map")["layout"]["meta"]["projection"] == "tsne"
+    assert "an approximation" in texts(toy_map.caption)
+    assert "approximately" in texts(toy_map.markdown)  # the intro says so too
+
+
+def test_embeddings_parents_family(toy_map, engine):
+    toy_map.button_group(key="em_source").set_value("parents").run()
+    no_errors(toy_map)
+    assert "No liked toys were picked" in texts(toy_map.info)
+    assert "The child's prototype" not in {t["name"] for t in chart(toy_map, "em_map")["data"]}
+
+
+def test_pages_render_fast_with_cached_data(engine):
+    """Both issue-4 pages, once their data is cached (second run of a session), in under 2 s."""
+    for page in (ADAPT, EMB):
+        app = open_page(page)
+        started = time.perf_counter()
+        app.run()
+        seconds = time.perf_counter() - started
+        no_errors(app)
+        assert seconds < 2.0, f"{page} took {seconds:.2f} s with cached data"
+
+
+# ---- Leaderboard -------------------------------------------------------------------------------
+
+def test_leaderboard_table_chart_and_verdict(engine):
+    app = open_page(BOARD)
+    no_errors(app)
+    rows = engine.manifest["metrics"]["test"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    shots = sorted({r["shots"] for r in rows})
+    board = table(app, "method")
+    assert len(board) == len(methods)
+    cell = board.iloc[0][f"s{shots[0]}"]
+    assert " ± " in cell and len(cell.split(" ± ")[0]) == 5
+    spec = chart(app, "lb_chart")
+    assert {t["meta"] for t in spec["data"]} == set(methods)
+    assert all(len(t["x"]) == len(shots) and t["error_y"]["array"] for t in spec["data"])
+    verdict = texts(app.success)
+    best = max((r for r in rows if r["shots"] == 5), key=lambda r: r["ndcg@10"])
+    from metarec.i18n import method_title
+    assert f"At 5 liked toys, {method_title(best['method'])} recommends best" in verdict
+    assert "above Popularity by age" in verdict
+    assert "Each of 500 simulated test families" in texts(app.markdown)
+    assert "Chart: nDCG@10 against the number" in texts(app.caption)
+
+    app.button_group(key="lb_metric").set_value("recall@10").run()
+    no_errors(app)
+    assert "Recall@10" in texts(app.success)
+    assert table(app, "method").iloc[0][f"s{shots[0]}"] != cell
+
+
+def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
+    def row(method, shots, v, ci):
+        return {"method": method, "shots": shots, "ndcg@10": v, "ndcg@10_ci95": ci,
+                "recall@10": v, "recall@10_ci95": ci, "hr@10": v, "hr@10_ci95": ci,
+                "n_families": 200, "ms_per_family": 1.0}
+    fake = {"metrics": {"test": [row("popularity", 3, 0.5, 0.02), row("popularity", 6, 0.5, 0.02),
+                                 row("knn", 6, 0.55, 0.02), row("protonet", 6, 0.70, 0.01),
+                                 row("protonet", 3, 0.6, 0.01)]},
+            "parameters": {"protonet": 5921}, "training_seconds": {"protonet": 30.0}}
+    from pages._shared import get_engine
+    monkeypatch.setattr(get_engine(), "manifest", fake)
+    app = open_page(BOARD)
+    no_errors(app)
+    verdict = texts(app.success)
+    # 6 shots is the nearest to 5; protonet 0.70 vs popularity 0.50: +0.200 (40%).
+    assert ("At 6 liked toys, Prototypical network recommends best** (nDCG@10 0.700 ± 0.010)"
+            in verdict)
+    assert "0.200 (40%) above Popularity by age" in verdict
+    assert "runner-up, Content k-NN, is 0.150 behind, outside the 95% intervals" in verdict
+    board = table(app, "method")
+    assert list(board["params"].dropna()) == [5921]
+    assert "Each of 200 simulated test families" in texts(app.markdown)
+
+
+def test_leaderboard_shows_real_data_results(monkeypatch):
+    import metarec.report
+    fake = [{"world": "movielens-100k", "protocol": "cold-start", "file": "ml.json",
+             "results": [{"method": "melu", "p@5": 0.61, "p@5_ci95": 0.02, "ndcg@5": 0.6},
+                         {"method": "popularity", "p@5": 0.55, "p@5_ci95": 0.02, "ndcg@5": 0.5}]}]
+    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
+    app = open_page(BOARD)
+    no_errors(app)
+    assert "Real data" in texts(app.subheader)
+    real = table(app, "p@5")
+    assert list(real["method"]) == ["MeLU (decision layers adapt)", "Popularity by age"]
+    assert "p@5" in real.columns and "p@5_ci95" not in real.columns
+    assert "from ml.json" in texts(app.caption)
+
+
+def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
+    import metarec.report
+    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: [])
+    app = open_page(BOARD)
+    assert "Real data" not in texts(app.subheader)
+
+
+# ---- How meta-learning works -------------------------------------------------------------------
+
+@pytest.fixture
+def how():
+    return open_page(HOW)
+
+
+def test_how_it_works_renders_every_part(how, engine):
+    no_errors(how)
+    assert [h.value for h in how.header] == [
+        "1 · Anatomy of an episode", "2 · The two loops", "3 · Watch meta-training happen",
+        "4 · Same three toys, every learner"]
+    chips = texts(how.html)
+    assert chips.count("border:2px solid") >= 3 + 10  # liked + implicit negatives at least
+    cfg = engine.manifest["config"]
+    meta = chart(how, "hw_diagram")["layout"]["meta"]
+    assert (meta["steps"], meta["lr"], meta["batch"], meta["outer_lr"]) == (
+        cfg["inner_steps"], cfg["inner_lr"], cfg["meta_batch"], cfg["outer_lr"])
+    caption = texts(how.caption)
+    assert f"takes {cfg['inner_steps']} gradient steps of size {cfg['inner_lr']}" in caption
+    assert f"mean query loss of {cfg['meta_batch']} families" in caption
+    assert "Not run yet" in caption
+
+
+def test_how_it_works_another_family(how):
+    first = texts(how.markdown)
+    how.button(key="hw_another").click().run()
+    no_errors(how)
+    assert texts(how.markdown) != first
+
+
+def test_how_it_works_side_by_side_for_every_learner(how, engine):
+    listed = texts(how.markdown)
+    from metarec.i18n import method_title
+    for name in engine.learners:
+        assert method_title(name) in listed
+    assert listed.count("secretly liked") == len(engine.learners)
+
+
+def _params_digest(engine) -> str:
+    import hashlib
+    h = hashlib.sha256()
+    for name, learner in sorted(engine.learners.items()):
+        for key, value in sorted(getattr(learner, "params", {}).items()):
+            h.update(f"{name}.{key}".encode())
+            h.update(value.detach().cpu().contiguous().numpy().tobytes())
+    return h.hexdigest()
+
+
+def test_live_mini_meta_training_with_a_tiny_budget(how):
+    from pages._shared import get_engine
+    shared = get_engine()
+    before = _params_digest(shared)
+    how.button(key="hw_train").click().run()
+    no_errors(how)
+    done = texts(how.success)
+    assert f"{MINI_ITERS} outer steps in" in done and "the shipped model was not changed" in done
+    spec = chart(how, "hw_train_chart")
+    loss, val = spec["data"]
+    assert loss["x"] == list(range(1, MINI_ITERS + 1))
+    assert val["x"] == [0, 2, 4, 6, 8, 10]  # from random weights, then five validations
+    assert all(0 <= v <= 1 for v in val["y"])
+    assert _params_digest(shared) == before and get_engine() is shared
+    how.run()  # a rerun redraws the finished curves without training again
+    assert chart(how, "hw_train_chart")["layout"]["meta"]["run"] == spec["layout"]["meta"]["run"]
+
+
+def test_teaching_pages_in_chinese():
+    for page, title in ((BOARD, "🏆 排行榜"), (HOW, "🎓 元学习是怎样工作的"), (EMB, "🗺️ 玩具地图")):
+        app = open_page(page, lang="zh")
+        no_errors(app)
+        assert [t.value for t in app.title] == [title]
