@@ -79,11 +79,13 @@ class GradientLearner:
 
     def adapt(self, support: Support) -> AdaptedState:
         """Adapt to one family: ``steps`` SGD steps on its support set."""
-        *_, state = self.step_through(support)
+        *_, state = self.step_through(support, with_loss=False)
         return state
 
-    def step_through(self, support: Support, steps: int | None = None, lr: float | None = None):
-        """Yield the state before any step and after each inner step, one at a time (live curves)."""
+    def step_through(self, support: Support, steps: int | None = None, lr: float | None = None,
+                     with_loss: bool = True):
+        """Yield the state before any step and after each inner step, one at a time (live curves);
+        each carries its support loss unless ``with_loss`` is False."""
         device = self.feats.x.device
         items, labels = support.items.to(device), support.labels.to(device)
         age = torch.tensor(float(support.age_months), device=device)
@@ -94,8 +96,10 @@ class GradientLearner:
                 params = inner_loop(params, self.feats, age, items, labels, weights, 1, lr,
                                     self.method.adapt_keys)
                 params = {k: v.detach() for k, v in params.items()}
-            with torch.no_grad():
-                loss = float(balanced_bce(params, self.feats, age, items, labels, weights))
+            loss = None
+            if with_loss:
+                with torch.no_grad():
+                    loss = float(balanced_bce(params, self.feats, age, items, labels, weights))
             yield AdaptedState(params, float(support.age_months), loss)
 
     def step_sizes(self):
