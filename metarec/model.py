@@ -67,9 +67,3 @@ def logits(params: dict, feats: ToyFeatures, age_months, items: torch.Tensor) ->
     age = torch.as_tensor(age_months, dtype=torch.float32, device=feats.x.device)
     pair = pair_features(age, feats.min_age[items], feats.max_age[items])
     return decide(params, embed(params, feats.x[items]), child_features(age), pair, items)
-
-
-def toy_embeddings(params: dict, feats: ToyFeatures) -> torch.Tensor:
-    """The learned ``[n_toys, embed]`` toy vectors under ``params``."""
-    with torch.no_grad():
-        return embed(params, feats.x)
