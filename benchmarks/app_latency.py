@@ -43,7 +43,30 @@ def main(repeats: int = 15) -> dict:
             times.append(elapsed)
     return {"what": "parents page: change of liked toys -> rendered cards (server side, AppTest)",
             "repeats": len(times), "p50_ms": round(float(np.percentile(times, 50)), 1),
-            "p95_ms": round(float(np.percentile(times, 95)), 1)}
+            "p95_ms": round(float(np.percentile(times, 95)), 1), "pages": page_renders()}
+
+
+PAGES = ("pages/adaptation.py", "pages/embeddings.py", "pages/leaderboard.py", "pages/how_it_works.py")
+
+
+def page_renders(repeats: int = 3) -> dict:
+    """Server-side render time (ms, median) of each learning page once its data is cached."""
+    from streamlit.testing.v1 import AppTest
+
+    out = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.run()
+        at.switch_page(page).run()  # first visit: computes and caches
+        times = []
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            at.run()
+            times.append(1000 * (time.perf_counter() - t0))
+        if at.exception:
+            raise SystemExit(f"{page} raised: {at.exception}")
+        out[Path(page).stem] = round(float(np.median(times)), 1)
+    return out
 
 
 def _containers(at):

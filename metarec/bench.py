@@ -121,6 +121,7 @@ def run_bench(args, emit) -> int:
     app = result["app"] or {}
     if "p95_ms" in app:
         text += f"\napp: liked toys changed -> cards rendered  p50 {app['p50_ms']} ms  p95 {app['p95_ms']} ms"
+        text += "".join(f"\napp: {page} page, cached data  {ms} ms" for page, ms in app.get("pages", {}).items())
     emit(result, args.json, text + f"\npeak RSS {result['peak_rss_mb']} MB on {result['device']}"
                                    + (f"; written to {args.out}" if args.out else ""))
     return 0

@@ -271,17 +271,6 @@ def test_embeddings_parents_family(toy_map, engine):
     assert "The child's prototype" not in {t["name"] for t in chart(toy_map, "em_map")["data"]}
 
 
-def test_pages_render_fast_with_cached_data(engine):
-    """Both issue-4 pages, once their data is cached (second run of a session), in under 2 s."""
-    for page in (ADAPT, EMB):
-        app = open_page(page)
-        started = time.perf_counter()
-        app.run()
-        seconds = time.perf_counter() - started
-        no_errors(app)
-        assert seconds < 2.0, f"{page} took {seconds:.2f} s with cached data"
-
-
 # ---- Leaderboard -------------------------------------------------------------------------------
 
 def test_leaderboard_table_chart_and_verdict(engine):
