@@ -9,7 +9,6 @@ set, so the scorer's child-age input is a constant (``NEUTRAL_AGE``).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -23,20 +22,6 @@ from ..model import ModelConfig, logits
 from ..train import TrainConfig, outer_loop, training_problem
 
 NEUTRAL_AGE = 60.0
-
-
-@dataclass(frozen=True)
-class MetaConfig:
-    meta_batch: int = 32
-    outer_lr: float = 3e-3
-    inner_steps: int = 5
-    inner_lr: float = 0.5
-    max_iters: int = 600
-    eval_every: int = 50
-    patience: int = 4
-    hidden: int = 64
-    embed: int = 32
-    seed: int = 0
 
 
 def pad_tasks(s_items, s_labels, q_items, q_labels) -> TaskBatch:
@@ -56,17 +41,13 @@ def pad_tasks(s_items, s_labels, q_items, q_labels) -> TaskBatch:
 
 
 def meta_train(method_name: str, feats: ToyFeatures, n_items: int, sample_batch, validate,
-               cfg: MetaConfig, log=None) -> tuple[dict, dict]:
+               cfg: TrainConfig, log=None) -> tuple[dict, dict]:
     """The library's outer loop (:func:`metarec.train.outer_loop`) on real-data tasks.
 
     ``sample_batch(rng, size) -> TaskBatch``; ``validate(learner) -> float`` on validation tasks.
     """
-    tcfg = TrainConfig(seed=cfg.seed, meta_batch=cfg.meta_batch, outer_lr=cfg.outer_lr,
-                       inner_steps=cfg.inner_steps, inner_lr=cfg.inner_lr, max_iters=cfg.max_iters,
-                       eval_every=cfg.eval_every, patience=cfg.patience, hidden=cfg.hidden,
-                       embed=cfg.embed)
     model_cfg = ModelConfig(feats.dim, n_items, cfg.hidden, cfg.embed)
-    params, task_loss, settings = training_problem(method_name, model_cfg, feats, tcfg)
+    params, task_loss, settings = training_problem(method_name, model_cfg, feats, cfg)
     method = GRADIENT_METHODS[method_name]
     rng = np.random.default_rng(cfg.seed)
 
@@ -77,7 +58,7 @@ def meta_train(method_name: str, feats: ToyFeatures, n_items: int, sample_batch,
     best, info = outer_loop(
         method_name, params, task_loss, feats, lambda size: sample_batch(rng, size),
         lambda p: validate(GradientLearner(method, p, feats, settings["steps"], settings["lr"])),
-        tcfg, feats.x.device, on_progress=progress, show_bar=False)
+        cfg, feats.x.device, on_progress=progress, show_bar=False)
     return best, {"best_iter": info["best_iter"], "best_val": info["best_val_ndcg"],
                   "iters_run": info["iters_run"],
                   "val_curve": list(zip(info["iters"], info["val_ndcg@10"])),
@@ -124,7 +105,7 @@ def train_gradient_amazon(method_name, train_seqs, text, val_supports, val_targe
     from .amazon import val_metric
     n_items = len(text.unit)
     feats = text.toy_features(text.reduced[:, :32].copy())
-    cfg = MetaConfig(seed=seed, max_iters=150 if quick else 3000, eval_every=50 if quick else 200)
+    cfg = TrainConfig(seed=seed, max_iters=150 if quick else 3000, eval_every=50 if quick else 200)
     users = [u for u, s in enumerate(train_seqs) if len(s) >= 2]
     vpick = np.random.default_rng([seed, 5]).permutation(len(val_targets))[:500 if quick else 2000]
 
@@ -171,7 +152,7 @@ def train_gradient_movielens(method_name, split, R, ml, quick, seed, log):
     from .protocols import published_metrics
     feats = ml_features(ml)
     n_items = feats.x.shape[0]
-    cfg = MetaConfig(seed=seed, max_iters=100 if quick else 300, eval_every=25 if quick else 50)
+    cfg = TrainConfig(seed=seed, max_iters=100 if quick else 300, eval_every=25 if quick else 50)
     train = {u: list(R[u]) for u in split["train"]}
     users = sorted(train)
 
