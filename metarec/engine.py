@@ -53,11 +53,6 @@ class Engine:
     def device_name(self) -> str:
         return describe_device(self.device)
 
-    @cached_property
-    def popularity(self) -> torch.Tensor:
-        """``[15, n_toys]`` like rate by age year among training families (CPU)."""
-        return torch.as_tensor(self.bundle["popularity"]).cpu()
-
     def learner(self, name: str):
         if name not in self.learners:
             raise KeyError(name)

@@ -140,18 +140,19 @@ def recommend(engine: Engine, req: Request) -> Result:
     if len(candidates):
         state = learner.adapt(support)
         scores = learner.score(state, torch.from_numpy(candidates)).float().cpu().numpy()
-        recs = _top(engine, req, candidates, scores, liked, age_months)
+        recs = _top(engine, req, support, candidates, scores, liked)
     notice = t("fallback.notice", req.lang) if fallback else None
     return Result(engine.device_name, method, float(req.age_years), recs, fallback, notice,
                   filtered, warnings)
 
 
-def _top(engine, req, candidates, scores, liked, age_months) -> list[Recommendation]:
+def _top(engine, req, support, candidates, scores, liked) -> list[Recommendation]:
     catalog, f = engine.catalog, engine.catalog.frame
     order = np.lexsort((candidates, -scores))[: req.top]  # ties broken by catalog order: deterministic
     lo, hi = scores.min(), scores.max()
-    year = min(int(age_months // 12), engine.popularity.shape[0] - 1)
-    pop = engine.popularity[year].numpy()[candidates]
+    age_months = support.age_months
+    popularity = engine.learner("popularity")  # the reason "popular at 4" is that baseline's view
+    pop = popularity.score(popularity.adapt(support), torch.from_numpy(candidates)).cpu().numpy()
     pop_rank = (-pop).argsort().argsort() / max(len(candidates) - 1, 1)
     content = engine.feats.content.cpu().numpy()
     recs = []
