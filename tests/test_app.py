@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from metarec.catalog import load_catalog
 from metarec.recommend import MAX_LIKED
+from tests.conftest import assert_safe_cards
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -40,14 +41,6 @@ def texts(elements) -> str:
     return "\n".join(str(e.value) for e in elements)
 
 
-def assert_safe_for(cat, ids, age_months, exclude=()):
-    eligible = {cat.ids[i] for i in cat.eligible(age_months)}
-    assert ids, "no recommendation cards were rendered"
-    for toy in ids:
-        assert toy in eligible, f"{toy} is not age-appropriate/safe at {age_months} months"
-        assert toy not in exclude, f"{toy} was already named by the family"
-
-
 def test_renders_without_exception(at, cat):
     assert [t.value for t in at.title] == ["🧸 MetaRec Toys"]
     sidebar = texts(at.sidebar.markdown) + texts(at.sidebar.info)
@@ -56,7 +49,7 @@ def test_renders_without_exception(at, cat):
     # No liked toys yet: the popular-at-this-age notice and safe cards for the default age (4).
     assert "No liked toys yet" in texts(at.info)
     assert "never shows toys outside your child's age range" in texts(at.success)
-    assert_safe_for(cat, card_ids(at), at.selectbox(key="age").value)
+    assert_safe_cards(cat, card_ids(at), at.selectbox(key="age").value)
     assert not at.error and not at.warning
 
 
@@ -80,7 +73,7 @@ def test_age_and_liked_toys_give_safe_personal_cards(at, cat):
     assert "Adapted to the 3 toys you picked" in texts(at.caption)
     ids = card_ids(at)
     assert 1 <= len(ids) <= 9
-    assert_safe_for(cat, ids, age, exclude=liked)
+    assert_safe_cards(cat, ids, age, exclude=liked)
     names = set(cat.frame.set_index("id").loc[ids, "name_en"])
     assert {title.split(" ", 1)[1] for title in card_titles(at)} == names
     assert "never shows toys outside your child's age range" in texts(at.success)
@@ -92,7 +85,7 @@ def test_under_two_never_shows_small_parts(at, cat):
     at.run()
     assert not at.exception
     ids = card_ids(at)
-    assert_safe_for(cat, ids, 18)
+    assert_safe_cards(cat, ids, 18)
     assert not cat.frame.set_index("id").loc[ids, "small_parts"].any()
     assert "small parts" in texts(at.success)
 
@@ -141,7 +134,7 @@ def test_budget_filters_and_is_counted(at, cat):
     at.number_input(key="budget").set_value(12.0).run()
     assert not at.exception
     ids = card_ids(at)
-    assert_safe_for(cat, ids, 48)
+    assert_safe_cards(cat, ids, 48)
     assert (cat.frame.set_index("id").loc[ids, "price"] <= 12.0).all()
     assert "over your budget" in texts(at.success)
 
@@ -156,7 +149,7 @@ def test_family_to_try_fills_age_and_likes(at, cat, engine):
     assert at.multiselect(key="liked").value == list(expected.liked)
     assert at.multiselect(key="disliked").value == list(expected.disliked)
     assert "simulated test family" in texts(at.info)
-    assert_safe_for(cat, card_ids(at), expected.family.age_months,
+    assert_safe_cards(cat, card_ids(at), expected.family.age_months,
                     exclude=expected.liked + expected.disliked)
     # A second click loads another family (the seed is a session counter).
     at.button(key="demo_button").click().run()

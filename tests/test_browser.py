@@ -19,6 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from metarec.catalog import load_catalog
 from metarec.demo import random_family
+from tests.conftest import assert_safe_cards
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -117,16 +118,18 @@ def _evidence(page, name: str):
         raise
 
 
+def _switch_language(page, label: str, title: str, plot: str | None = None) -> None:
+    """Pick a language in the sidebar; wait for the translated title, a settled page and ``plot``."""
+    page.locator(".st-key-lang").get_by_text(label).click()
+    expect(page.locator("h1")).to_contain_text(title)
+    _settle(page)
+    if plot:
+        _wait_plots_drawn(page, plot)
+
+
 def _card_ids(page) -> list[str]:
     return page.eval_on_selector_all(CARD, CARD_IDS_JS)
 
-
-def _assert_safe(cat, ids, age_months, exclude=()):
-    eligible = {cat.ids[i] for i in cat.eligible(age_months)}
-    assert ids, "no cards rendered"
-    for toy in ids:
-        assert toy in eligible, f"{toy} is not age-appropriate/safe at {age_months} months"
-        assert toy not in exclude, f"{toy} was already liked"
 
 
 def _screenshot(page, name: str) -> Path:
@@ -199,7 +202,7 @@ def _parent_flow_desktop(page, server, cat):
 
     # Cards: safe for a 3-year-old, none of the liked toys, the safety sentence visible.
     ids = _card_ids(page)
-    _assert_safe(cat, ids, 36, exclude=liked)
+    assert_safe_cards(cat, ids, 36, exclude=liked)
     assert len(ids) == 9
     for toy in ids:
         card = page.locator(f".st-key-card-{toy}")
@@ -227,7 +230,7 @@ def _parent_flow_desktop(page, server, cat):
     expect(page.get_by_text("为孩子精选")).to_be_visible()
     _settle(page)
     ids_zh = _card_ids(page)
-    _assert_safe(cat, ids_zh, 36, exclude=liked)
+    assert_safe_cards(cat, ids_zh, 36, exclude=liked)
     first = ids_zh[0]
     expect(page.locator(f".st-key-card-{first}")).to_contain_text(
         cat.frame.at[cat.index[first], "name_zh"])
@@ -257,7 +260,7 @@ def _family_to_try_mobile(page, server, cat, engine):
     _settle(page)
     family = random_family(engine, 1)  # the first click in a new session uses seed 1
     ids = _card_ids(page)
-    _assert_safe(cat, ids, family.family.age_months, exclude=family.liked + family.disliked)
+    assert_safe_cards(cat, ids, family.family.age_months, exclude=family.liked + family.disliked)
     expect(page.locator(".st-key-liked [data-tag]")).to_have_count(len(family.liked))
 
     # Readable on a phone: cards stack in one column and nothing overflows sideways.
@@ -391,14 +394,9 @@ def test_leaderboard(server, desk):
         expect(desk.locator('[data-testid="stDataFrame"]').first).to_be_visible()
         _wait_plots_drawn(desk, f".st-key-lb_chart_box {PLOT}")
         _screenshot(desk, "leaderboard-en.png")
-        desk.locator(".st-key-lang").get_by_text("简体中文").click()
-        expect(desk.locator("h1")).to_contain_text("排行榜")
-        _settle(desk)
-        _wait_plots_drawn(desk, f".st-key-lb_chart_box {PLOT}")
+        _switch_language(desk, "简体中文", "排行榜", f".st-key-lb_chart_box {PLOT}")
         _screenshot(desk, "leaderboard-zh.png")
-        desk.locator(".st-key-lang").get_by_text("English").click()
-        expect(desk.locator("h1")).to_contain_text("Leaderboard")
-        _settle(desk)
+        _switch_language(desk, "English", "Leaderboard")
 
 
 def test_how_it_works_with_live_training(server, desk):
@@ -427,15 +425,10 @@ def _how_it_works(page, server):
     _screenshot(page, "how-it-works-en.png")
 
     # In Chinese: the diagram's labels and the finished run's summary are translated too.
-    page.locator(".st-key-lang").get_by_text("简体中文").click()
-    expect(page.locator("h1")).to_contain_text("元学习是怎样工作的")
+    _switch_language(page, "简体中文", "元学习是怎样工作的", f".st-key-hw_diagram_box {PLOT}")
     expect(page.get_by_text("这些权重已被丢弃")).to_be_visible()
-    _settle(page)
-    _wait_plots_drawn(page, f".st-key-hw_diagram_box {PLOT}")
     _screenshot(page, "how-it-works-zh.png")
-    page.locator(".st-key-lang").get_by_text("English").click()
-    expect(page.locator("h1")).to_contain_text("How meta-learning works")
-    _settle(page)
+    _switch_language(page, "English", "How meta-learning works")
 
 
 def test_watch_it_learn_shots_curve_finishes(server, desk):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import numpy as np
 import pytest
@@ -11,6 +10,7 @@ from metarec.data import DataError, load_amazon_toys
 from metarec.data.cache import cached_text_embeddings
 from metarec.errors import MetarecError
 from metarec.paths import data_dir
+from tests.conftest import copy_data_folder
 
 REAL = data_dir() / "amazon-toys"
 pytestmark = pytest.mark.skipif(not (REAL / "sequences.txt").is_file(), reason="real data not present")
@@ -26,16 +26,8 @@ def test_loads_a_slice():
     assert sum(bool(t) for t in d.texts) == d.n_items      # README: text covers every item
 
 
-def _copy(tmp_path):
-    root = tmp_path / "amazon-toys"
-    shutil.copytree(REAL, root)
-    for f in root.iterdir():
-        f.chmod(0o644)
-    return root
-
-
 def test_missing_file_names_path_and_format(tmp_path):
-    root = _copy(tmp_path)
+    root = copy_data_folder(REAL, tmp_path / "amazon-toys")
     (root / "sequences.txt").unlink()
     with pytest.raises(DataError, match=r"sequences\.txt.*USER_ID ITEM_ID"):
         load_amazon_toys(tmp_path)
@@ -44,7 +36,7 @@ def test_missing_file_names_path_and_format(tmp_path):
 
 
 def test_malformed_files(tmp_path):
-    root = _copy(tmp_path)
+    root = copy_data_folder(REAL, tmp_path / "amazon-toys")
     (root / "sequences.txt").write_text("1 1 2 3 4 5\n2 8 9 x 11\n")
     with pytest.raises(DataError, match=r"line 2"):
         load_amazon_toys(tmp_path)

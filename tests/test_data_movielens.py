@@ -1,12 +1,12 @@
 """MovieLens-100K loader, attributes and the published split file."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 
 from metarec.data import DataError, load_movielens, load_published_split
 from metarec.paths import data_dir
+from tests.conftest import copy_data_folder
 
 REAL = data_dir() / "movielens-100k"
 pytestmark = pytest.mark.skipif(not (REAL / "u.data").is_file(), reason="real data not present")
@@ -33,20 +33,12 @@ def test_published_split():
                for part in s.values() for t in part.values())
 
 
-def _copy(tmp_path):
-    root = tmp_path / "movielens-100k"
-    shutil.copytree(REAL, root)
-    for f in root.iterdir():
-        f.chmod(0o644)
-    return root
-
-
 def test_missing_and_malformed(tmp_path):
-    root = _copy(tmp_path)
+    root = copy_data_folder(REAL, tmp_path / "movielens-100k")
     (root / "u.user").unlink()
     with pytest.raises(DataError, match=r"u\.user.*user\|age\|gender"):
         load_movielens(tmp_path)
-    root2 = _copy(tmp_path / "b")
+    root2 = copy_data_folder(REAL, tmp_path / "b" / "movielens-100k")
     (root2 / "u.data").write_text("1\t2\tgood\t3\n")
     with pytest.raises(DataError, match=r"u\.data"):
         load_movielens(tmp_path / "b")
