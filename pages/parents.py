@@ -13,7 +13,8 @@ from metarec.catalog import CATEGORIES
 from metarec.demo import random_family
 from metarec.i18n import age_text, category_name, range_text, t
 from metarec.recommend import MAX_LIKED, InputError, Request, recommend
-from pages._shared import engine_or_stop, get_engine, lang, safe_callback, show_flash, tr
+from pages._shared import (engine_or_stop, get_engine, lang, method_name, safe_callback,
+                           show_flash, tr)
 
 # Months under two, whole years from 2 to 14 (a simulated family may add its exact age).
 AGE_OPTIONS = [3, 6, 9, 12, 18] + [12 * years for years in range(2, 15)]
@@ -43,8 +44,6 @@ def _start_over() -> None:
 @safe_callback
 def _load_demo_family() -> None:
     engine = get_engine()
-    # TODO(library): random_family rebuilds the whole simulated world each call (~1 s on 2 cores);
-    # a per-engine cached world would make this button instant.
     st.session_state.demo_seed = int(st.session_state.get("demo_seed", 0)) + 1
     demo = random_family(engine, st.session_state.demo_seed)
     months = int(demo.family.age_months)
@@ -182,8 +181,7 @@ def _results(engine) -> None:
         st.subheader(tr("ui.results.popular", age=age), anchor=False)
     else:
         st.subheader(tr("ui.results.personal"), anchor=False)
-        learner = engine.learners.get(result.method)  # TODO(library): titles are English only
-        st.caption(tr("ui.results.how", method=getattr(learner, "title", result.method),
+        st.caption(tr("ui.results.how", method=method_name(result.method),
                       device=result.device, ms=max(1, round(ms)), n=len(liked) + len(disliked)))
     counts = {k: int(result.filtered.get(k, 0)) for k in ("too_young", "outgrown", "small_parts")}
     sentences = [tr("ui.safety"), tr("ui.safety.counts", age=age, **counts)]
