@@ -80,4 +80,8 @@ def _containers(at):
 
 
 if __name__ == "__main__":
-    print(json.dumps(main()))
+    result = main()
+    from metarec.memory import peak_rss_mb
+
+    # peak resident memory of this process: the whole app, every page visited
+    print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))

@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument("--sizes", nargs="+", type=int, default=None, help="synthetic catalog sizes")
     b.add_argument("--out", default="bench-results.json", help="results file")
     b.add_argument("--train-seconds", type=float, default=10.0, help="time per training-throughput run")
+    b.add_argument("--data-dir", default=None, help="real data folder for the Amazon catalog row "
+                   "(default $METAREC_DATA_DIR or ../shared/data)")
 
     sub.add_parser("embed", help="rebuild the catalog's text embeddings (offline MiniLM)")
     return p
