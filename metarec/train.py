@@ -3,7 +3,9 @@
 Every method trains the same network on the same random episodes of the training families, with
 the same budget, validation on the validation families (nDCG@10 at 5 shots) and early stopping.
 The outer loop batches tasks with ``torch.func.vmap`` over the pure inner loop, so second-order
-MAML differentiates through the inner SGD steps of 32 families at once.
+MAML differentiates through the inner SGD steps of 32 families at once. Given a ``replica``
+(:mod:`metarec.distributed`), the same loop runs data-parallel: each process meta-trains on its
+share of every meta-batch and ``DistributedDataParallel`` averages the meta-gradients.
 """
 from __future__ import annotations
 
@@ -87,17 +89,27 @@ def training_problem(name: str, model_cfg: ModelConfig, feats, cfg: TrainConfig)
 
 def outer_loop(name: str, params: dict, task_loss, feats, sample_batch, validate,
                cfg: TrainConfig, device: torch.device, on_progress=None,
-               show_bar: bool = True) -> tuple[dict, dict]:
+               show_bar: bool = True, replica=None) -> tuple[dict, dict]:
     """The outer loop shared by every method and every data set.
 
     Adam over the mean of ``task_loss`` on ``vmap``-batched tasks from ``sample_batch(size)``;
     ``validate(params) -> float`` every ``cfg.eval_every`` steps; early stopping after
     ``cfg.patience`` validations without improvement. Returns the best parameters and a log.
     ``on_progress(iteration, running_loss, val_or_None)`` is called after every outer step.
+    With a ``replica`` (:class:`metarec.distributed.Replica`) this process computes the loss of
+    its share of each meta-batch only and the replicas average their gradients (DDP).
     """
     params = {k: v.to(device).requires_grad_(True) for k, v in params.items()}
-    opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
     batched = vmap(lambda p, *task: task_loss(p, feats, *task), in_dims=(None, 0, 0, 0, 0, 0, 0, 0))
+
+    if replica is None:
+        def meta_loss(b):  # the loss to backpropagate, and the meta-batch's mean loss for the log
+            loss = batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items,
+                           b.q_labels, b.q_weights).mean()
+            return loss, loss
+    else:
+        params, meta_loss, validate = replica.prepare(params, batched, validate)
+    opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
 
     def snapshot():
         return {k: v.detach().clone() for k, v in params.items()}
@@ -110,12 +122,12 @@ def outer_loop(name: str, params: dict, task_loss, feats, sample_batch, validate
     running, stale, it, t0 = None, 0, 0, time.perf_counter()
     for it in bar:
         b = sample_batch(cfg.meta_batch).to(device)
-        loss = batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items, b.q_labels,
-                       b.q_weights).mean()
+        loss, value = meta_loss(b)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        running = loss.item() if running is None else 0.9 * running + 0.1 * loss.item()
+        value = value.item()
+        running = value if running is None else 0.9 * running + 0.1 * value
         val = validate(snapshot()) if it % cfg.eval_every == 0 else None
         if on_progress:
             on_progress(it, running, val)
@@ -137,7 +149,7 @@ def outer_loop(name: str, params: dict, task_loss, feats, sample_batch, validate
 
 def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWorld,
         cfg: TrainConfig, device: torch.device, on_progress=None,
-        show_bar: bool = True) -> tuple[dict, dict]:
+        show_bar: bool = True, replica=None) -> tuple[dict, dict]:
     """:func:`outer_loop` on the toy world: random training episodes, validation families."""
     sampler = EpisodeSampler(world.families("train"), seed=cfg.seed)
     val_episodes = evaluation_episodes(world.families("val"), cfg.val_shots, seed=cfg.seed + 1)
@@ -146,7 +158,7 @@ def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWor
         return mean_ndcg(make_learner(name, {"params": p, **settings}, feats), val_episodes)
 
     return outer_loop(name, params, task_loss, feats, sampler.batch, validate, cfg, device,
-                      on_progress, show_bar)
+                      on_progress, show_bar, replica)
 
 
 def choose_lr(name: str, params, settings, feats, world, cfg) -> tuple[float, dict]:
@@ -165,18 +177,23 @@ def _setup(cfg: TrainConfig, device: torch.device):
     return catalog, feats, ToyWorld(catalog, cfg.world), model_cfg
 
 
-def train_one(name: str, cfg: TrainConfig, evaluate_test: bool = True):
+def train_one(name: str, cfg: TrainConfig, evaluate_test: bool = True, replica=None):
     """Train one method from scratch, then (reported only) evaluate it on the test families.
 
-    Returns (name, checkpoint entry, log, training seconds, test rows). Runs in a worker process.
+    Returns (name, checkpoint entry, log, training seconds, test rows). Runs in a worker process,
+    or in every process of a data-parallel group (``replica``; only its rank 0 evaluates).
     """
     t0 = time.perf_counter()
-    device = pick_device()
+    device = pick_device() if replica is None else replica.device
     if device.type == "cpu":
         torch.set_num_threads(1)  # one method per core: tiny ops lose far more to thread contention
     _, feats, world, model_cfg = _setup(cfg, device)
     params, task_loss, settings = training_problem(name, model_cfg, feats, cfg)
-    params, log = fit(name, params, task_loss, settings, feats, world, cfg, device)
+    main = replica is None or replica.is_main
+    params, log = fit(name, params, task_loss, settings, feats, world, cfg, device,
+                      show_bar=main, replica=replica)
+    if not main:  # rank 0 holds the same parameters and does the rest
+        return name, {"params": params, **settings}, log, round(time.perf_counter() - t0, 1), []
     if name in GRADIENT_METHODS and not GRADIENT_METHODS[name].meta:
         lr, log["lr_search"] = choose_lr(name, params, settings, feats, world, cfg)
         log["best_val_ndcg"] = log["lr_search"][str(lr)]
@@ -189,15 +206,19 @@ def train_one(name: str, cfg: TrainConfig, evaluate_test: bool = True):
 
 
 def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True,
-          workers: int | None = None) -> dict:
+          workers: int | None = None, replica=None) -> dict | None:
     """Train every method in ``cfg.methods``, evaluate, and write the checkpoint and manifest.
 
     On the CPU, methods train in parallel, one process per core (``workers``); every method is
-    seeded on its own, so the result does not depend on the number of workers.
+    seeded on its own, so the result does not depend on the number of workers. With a
+    ``replica`` (:mod:`metarec.distributed`) the methods train one after another, each one
+    data-parallel over the process group; rank 0 writes the checkpoint, the others return None.
     """
-    device = pick_device()
+    device = pick_device() if replica is None else replica.device
     if device.type == "cpu":
         torch.set_num_threads(1)
+    if replica is not None:
+        workers = 1
     if workers is None:
         workers = min(len(cfg.methods), os.cpu_count() or 1) if device.type == "cpu" else 1
     t_start = time.perf_counter()
@@ -207,7 +228,9 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
             done = list(pool.map(train_one, cfg.methods, [cfg] * len(cfg.methods),
                                  [evaluate_test] * len(cfg.methods)))
     else:
-        done = [train_one(name, cfg, evaluate_test) for name in cfg.methods]
+        done = [train_one(name, cfg, evaluate_test, replica) for name in cfg.methods]
+    if replica is not None and not replica.is_main:
+        return None
     models = {name: entry for name, entry, *_ in done}
     logs = {name: log for name, _, log, *_ in done}
     seconds = {name: sec for name, _, _, sec, _ in done}
@@ -226,10 +249,12 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
     info = {
         "version": f"toybox-{time.strftime('%Y.%m.%d')}",
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "how": "python -m metarec train" + (f" --seed {cfg.seed}" if cfg.seed else ""),
+        "how": (replica.how if replica is not None
+                else "python -m metarec train" + (f" --seed {cfg.seed}" if cfg.seed else "")),
         "git_commit": _git_commit(),
         "device": describe_device(device),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores, {workers} training processes",
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores, " + (
+            replica.describe() if replica is not None else f"{workers} training processes"),
         "torch": torch.__version__,
         "training_seconds": {**seconds, "wall_with_test_eval": wall,
                              "total_with_baselines": round(time.perf_counter() - t_start, 1)},
