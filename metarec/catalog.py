@@ -81,6 +81,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     if not path.exists():
         raise CatalogError(f"catalog file not found: {path}")
     raw = path.read_bytes()
+    if not raw.strip():
+        raise CatalogError(f"catalog file {path} is empty; expected a CSV with the header "
+                           f"{','.join(COLUMNS)} and one row per toy")
     try:
         frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
@@ -132,7 +135,7 @@ def validate(frame: pd.DataFrame) -> list[str]:
         return ", ".join(map(str, ids[:8])) + (" ..." if len(ids) > 8 else "")
 
     if len(frame) == 0:
-        return ["the catalog is empty"]
+        return ["the catalog is empty: it has a header but no toys; add one row per toy"]
     for col in ("id", "name_en", "name_zh", "description_en", "description_zh", "icon"):
         empty = frame[col] == ""
         if empty.any():

@@ -52,6 +52,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "fallback.notice": ("No liked toys yet, so these are the toys most popular at this age. "
                         "Pick a few toys your child likes for personal picks.",
                         "还没有选择喜欢的玩具，下面是这个年龄最受欢迎的玩具。选几个孩子喜欢的玩具，即可获得个性化推荐。"),
+    "none_left.notice": ("Nothing new to suggest: every toy suitable at this age is already in "
+                         "your lists, or over your budget. Remove a few toys or raise the budget.",
+                         "没有新的玩具可以推荐：适合这个年龄的玩具都已在您的列表中，或超出了预算。"
+                         "请移除几件玩具，或提高预算。"),
     "age.months": ("{n} months", "{n}个月"),
     "age.years": ("{n}", "{n}岁"),
     "age.years_long": ("{n} years", "{n}岁"),
@@ -80,9 +84,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.error.generic": ("Sorry, something went wrong on our side. Please try again, or press "
                          "“Start over”.",
                          "抱歉，我们这边出了点问题。请重试，或点击“重新开始”。"),
-    "ui.error.engine": ("The recommender is not ready yet: its model could not be loaded. Please "
-                        "try again in a minute.",
-                        "推荐模型尚未就绪：无法加载模型。请稍后再试。"),
+    "ui.error.engine": ("The recommender is not ready yet: its model or toy catalog could not be "
+                        "loaded. Please try again in a minute.",
+                        "推荐模型尚未就绪：无法加载模型或玩具目录。请稍后再试。"),
     "ui.age.label": ("Child's age", "孩子的年龄"),
     "ui.age.help": ("Pick months for babies and toddlers under 2.", "2岁以下的宝宝请按月龄选择。"),
     "ui.age.years_months": ("{y} years {m} months", "{y}岁{m}个月"),
@@ -134,6 +138,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                     "one of the two lists.",
                     "{names}：同一件玩具不能既喜欢又不喜欢。请从其中一个列表中移除。"),
     "ui.bad.input": ("We could not use these choices: {msg}", "无法使用这些选择：{msg}"),
+    "ui.bad.age": ("That age cannot be used: ages go from 0 months to 14 years. Showing toys for "
+                   "{age} instead; pick your child's age above.",
+                   "无法使用该年龄：年龄范围为0个月到14岁。下面先展示{age}孩子的玩具，请在上方选择孩子的年龄。"),
+    "ui.bad.unknown": ("These toys are not in the catalog and were removed from your lists: {ids}.",
+                       "以下玩具不在目录中，已从您的列表中移除：{ids}。"),
     "ui.list.sep": (", ", "、"),
     "ui.sentence.sep": (" ", ""),
     "ui.bad.none_left": ("No toys are left to suggest with these choices. Try a higher budget or "

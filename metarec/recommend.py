@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -83,18 +84,25 @@ def parse_age(value) -> float:
 
 
 def _resolve(engine: Engine, ids, role: str) -> tuple[list[int], list[str]]:
-    index, warnings, out = engine.catalog.index, [], []
-    for toy_id in ids:
-        toy_id = str(toy_id).strip()
+    """Catalog indices of ``ids`` in the order given; a toy listed more than once counts once
+    (with one warning per toy). More than ``MAX_LIKED`` different toys is refused before any id
+    is looked up, so a huge selection costs nothing."""
+    wanted = [str(toy_id).strip() for toy_id in ids]
+    counts = Counter(wanted)
+    if len(counts) > MAX_LIKED:
+        listed = f" ({len(wanted)} listed)" if len(wanted) != len(counts) else ""
+        raise InputError(f"at most {MAX_LIKED} {role} toys are accepted, got {len(counts)} "
+                         f"different toys{listed}; a handful of favourites is enough")
+    index, out = engine.catalog.index, []
+    for toy_id in counts:
         if toy_id not in index:
             close = difflib.get_close_matches(toy_id, index.keys(), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise InputError(f"unknown toy id {toy_id!r} in {role} toys{hint}; "
                              "list the ids with `python -m metarec catalog`")
-        if index[toy_id] in out:
-            warnings.append(f"{toy_id} was listed twice in {role} toys; counted once")
-            continue
         out.append(index[toy_id])
+    warnings = [f"{toy_id} was listed {'twice' if n == 2 else f'{n} times'} in {role} toys; "
+                "counted once" for toy_id, n in counts.items() if n > 1]
     return out, warnings
 
 
@@ -110,9 +118,6 @@ def validate(engine: Engine, req: Request) -> tuple[float, list[int], list[int],
         raise InputError(f"budget must be a positive amount, got {req.budget!r}")
     liked, w1 = _resolve(engine, req.liked, "liked")
     disliked, w2 = _resolve(engine, req.disliked, "disliked")
-    for role, toys in (("liked", liked), ("disliked", disliked)):
-        if len(toys) > MAX_LIKED:
-            raise InputError(f"at most {MAX_LIKED} {role} toys are accepted, got {len(toys)}")
     both = sorted(set(liked) & set(disliked))
     if both:
         names = ", ".join(engine.catalog.ids[i] for i in both)
@@ -141,7 +146,10 @@ def recommend(engine: Engine, req: Request) -> Result:
         state = learner.adapt(support)
         scores = learner.score(state, torch.from_numpy(candidates)).float().cpu().numpy()
         recs = _top(engine, req, support, candidates, scores, liked)
-    notice = t("fallback.notice", req.lang) if fallback else None
+    # An empty list is a valid answer (every suitable toy already named, or none within budget),
+    # but never a silent one.
+    notice = (t("none_left.notice", req.lang) if not recs
+              else t("fallback.notice", req.lang) if fallback else None)
     return Result(engine.device_name, method, float(req.age_years), recs, fallback, notice,
                   filtered, warnings)
 

@@ -9,7 +9,7 @@ import time
 
 import streamlit as st
 
-from metarec.catalog import CATEGORIES
+from metarec.catalog import CATEGORIES, MAX_AGE_MONTHS
 from metarec.demo import random_family
 from metarec.i18n import age_text, category_name, range_text, t
 from metarec.recommend import MAX_LIKED, InputError, Request, recommend
@@ -27,11 +27,40 @@ CLOSE_ENOUGH = 0.2  # content similarity worth naming in a card's "why" section
 LAST_KEY = "_last_result"  # (Request, Result, ms) of this session's latest recommendation
 
 
-def _init_state() -> None:
+def _init_state(engine) -> list[str]:
+    """Fill in the defaults, and repair what a session may hold that the widgets cannot show:
+    an age that is not a whole number of months from 0 to 14 years, toys not in the catalog, a
+    toy listed twice (kept once, silently). Returns a translated note for each repair."""
     for key, value in DEFAULTS.items():
         if key not in st.session_state:
             st.session_state[key] = list(value) if isinstance(value, list) else value
     st.session_state.setdefault("demo_seed", 0)
+    notes = []
+    if not _valid_age(st.session_state.age):
+        st.session_state.age = DEFAULT_AGE
+        notes.append(tr("ui.bad.age", age=_age_label(DEFAULT_AGE)))
+    elif type(st.session_state.age) is not int:  # "36" or 36.0: the selectbox's options are ints
+        st.session_state.age = int(float(st.session_state.age))
+    unknown = []
+    for key in ("liked", "disliked"):
+        given = st.session_state[key]
+        toys = [str(toy) for toy in given] if isinstance(given, (list, tuple)) else []
+        unknown += [toy for toy in toys if toy not in engine.catalog.index]
+        kept = list(dict.fromkeys(toy for toy in toys if toy in engine.catalog.index))
+        if kept != given:
+            st.session_state[key] = kept
+    if unknown:
+        unknown = list(dict.fromkeys(unknown))  # named once each, and at most five of them
+        more = "…" if len(unknown) > 5 else ""
+        notes.append(tr("ui.bad.unknown", ids=tr("ui.list.sep").join(unknown[:5]) + more))
+    return notes
+
+
+def _valid_age(value) -> bool:
+    try:
+        return float(value).is_integer() and 0 <= int(value) <= MAX_AGE_MONTHS
+    except (TypeError, ValueError, OverflowError):
+        return False
 
 
 @safe_callback
@@ -190,7 +219,7 @@ def _results(engine) -> None:
     safety = tr("ui.sentence.sep").join(sentences)
     with st.container(key="safety"):
         st.success(safety)
-    if result.fallback and result.notice:
+    if result.fallback and result.notice and result.recommendations:
         st.info(result.notice, icon="👆")
     for warning in result.warnings:
         st.caption(warning)
@@ -215,7 +244,7 @@ def _demo_note() -> None:
 
 def render() -> None:
     engine = engine_or_stop()
-    _init_state()
+    notes = _init_state(engine)
     st.title(f"🧸 {tr('ui.app.title')}", anchor=False)
     st.caption(tr("ui.app.tagline"))
     with st.container(horizontal=True, key="actions"):
@@ -223,6 +252,8 @@ def render() -> None:
                   help=tr("ui.demo.help"), on_click=_load_demo_family)
         st.button(tr("ui.reset.button"), key="reset_button", icon="↩️", on_click=_start_over)
     show_flash()
+    for note in notes:
+        st.warning(note, icon="✋")
     _demo_note()
     _inputs(engine)
     _results(engine)

@@ -29,7 +29,7 @@ def cached_text_embeddings(texts: list[str], encoder=encode) -> np.ndarray:
             emb = np.load(path, allow_pickle=False)
             if emb.shape[0] == len(texts):
                 return emb.astype(np.float32)
-        except (OSError, ValueError):
+        except (OSError, ValueError, EOFError):  # EOFError: an empty file
             pass  # unreadable or truncated: recompute and overwrite
     emb = np.asarray(encoder(list(texts)), dtype=np.float32)
     try:
