@@ -273,6 +273,11 @@ STRINGS: dict[str, tuple[str, str]] = {
                                 "（学习器，样本数）。您可以继续使用本页。"),
     "ui.adapt.axis_shots": ("liked toys shown (shots)", "展示的喜欢玩具数（样本数）"),
     "ui.adapt.axis_ndcg": ("query nDCG@10", "查询集 nDCG@10"),
+    "ui.adapt.shots_partial_caption": ("So far (still computing, {n} test families): mean query "
+                                       "nDCG@10 per learner and number of shots. Best so far per "
+                                       "number of shots: {best}.",
+                                       "目前结果（仍在计算，{n} 个测试家庭）：各学习器在各样本数下的平均"
+                                       "查询集 nDCG@10。各样本数下目前最佳：{best}。"),
     "ui.adapt.shots_best_one": ("{k}: {name} {v:.3f}", "{k}：{name} {v:.3f}"),
     "ui.adapt.shots_caption": ("Mean query nDCG@10 over {n} simulated test families (one fixed "
                                "episode per family and number of shots); error bars are 95% "

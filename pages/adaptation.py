@@ -263,7 +263,7 @@ def _curves_caption(records: dict, setup: Setup) -> str:
 def _top10(engine, setup: Setup, last: dict) -> str:
     records = last["records"]
     starts = list(records)
-    st.subheader(tr("ui.adapt.top_title"), anchor=False)
+    st.header(tr("ui.adapt.top_title"), anchor=False)
     focus = st.session_state.get("ad_focus")
     if focus not in starts:
         st.session_state.ad_focus = starts[0]
@@ -310,6 +310,8 @@ def _bump_figure(engine, recs, liked: set):
         ranks = [r.top.index(toy) + 1 if toy in r.top else below for r in recs]
         first, final = ranks[0], ranks[-1]
         colour = ("#2ca02c" if final < first else "#d62728" if final > first else "#7f7f7f")
+        # The label's text in a darker shade of its line's colour: 4.5:1 or more on white.
+        text_colour = ("#1a7f1a" if final < first else "#b91c1c" if final > first else "#666666")
         label = toy_label(engine, toy) + (" ✓" if toy in liked else "")
         fig.add_trace(go.Scatter(
             x=steps, y=ranks, mode="lines+markers", name=label, showlegend=False,
@@ -318,7 +320,7 @@ def _bump_figure(engine, recs, liked: set):
             marker=dict(size=6), hovertemplate=f"{label}<br>%{{x}} → #%{{y}}<extra></extra>"))
         if final <= 10:
             fig.add_annotation(x=steps[-1], y=final, text=label, showarrow=False, xanchor="left",
-                               xshift=8, font=dict(size=13, color=colour))
+                               xshift=8, font=dict(size=13, color=text_colour))
     fig.update_yaxes(autorange="reversed", tickvals=list(range(1, 12)),
                      ticktext=[str(i) for i in range(1, 11)] + [tr("ui.adapt.below")],
                      title_text=tr("ui.adapt.axis_rank"))
@@ -332,7 +334,7 @@ def _bump_figure(engine, recs, liked: set):
 # ---- the hidden taste, revealed ----------------------------------------------------------------
 
 def _reveal(engine, setup: Setup, params: dict, focus: str) -> None:
-    st.subheader(tr("ui.adapt.reveal_title"), anchor=False)
+    st.header(tr("ui.adapt.reveal_title"), anchor=False)
     if setup.family is None:
         st.caption(tr("ui.adapt.reveal_parents"))
         return
@@ -404,7 +406,7 @@ def _shots_job(n_families: int, version: str, _engine) -> BackgroundJob:
 
 
 def _shots_section(engine) -> None:
-    st.subheader(tr("ui.adapt.shots_title"), anchor=False)
+    st.header(tr("ui.adapt.shots_title"), anchor=False)
     n = int(st.session_state.get(CURVE_HOOK, CURVE_FAMILIES))
     job = _shots_job(n, _curve_version(engine), engine)
     with st.container(key="ad_shots_done" if job.done else "ad_shots_running"):
@@ -424,6 +426,7 @@ def _shots_progress(engine, n: int) -> None:
                                       n=n))
     if rows:
         _draw_shots_chart(rows, n, partial=True)
+        st.caption(tr("ui.adapt.shots_partial_caption", n=n, best=_best_per_shots(rows)))
 
 
 def _draw_shots(job: BackgroundJob, n: int) -> None:
@@ -433,11 +436,8 @@ def _draw_shots(job: BackgroundJob, n: int) -> None:
         return
     _draw_shots_chart(rows, n, partial=False)
     frame = pd.DataFrame(rows)
-    best = frame.loc[frame.groupby("shots")["ndcg@10"].idxmax()]
-    sep = tr("ui.list.sep")
-    lines = sep.join(tr("ui.adapt.shots_best_one", k=int(r.shots), name=method_name(r.method),
-                        v=r["ndcg@10"]) for _, r in best.iterrows())
-    st.caption(tr("ui.adapt.shots_caption", n=n, s=round(job.seconds or 0), best=lines))
+    st.caption(tr("ui.adapt.shots_caption", n=n, s=round(job.seconds or 0),
+                  best=_best_per_shots(rows)))
     with st.expander(tr("ui.adapt.shots_table")):
         table = frame.assign(
             method=frame["method"].map(method_name),
@@ -446,6 +446,15 @@ def _draw_shots(job: BackgroundJob, n: int) -> None:
         wide.columns = [tr("ui.adapt.one_shot") if k == 1 else tr("ui.adapt.n_shots", k=k)
                         for k in wide.columns]
         st.dataframe(wide, key="ad_shots_table", height="content")
+
+
+def _best_per_shots(rows: list[dict]) -> str:
+    """'1: MAML 0.412, 2: ...': the best learner and its mean nDCG@10 per number of shots."""
+    frame = pd.DataFrame(rows)
+    best = frame.loc[frame.groupby("shots")["ndcg@10"].idxmax()]
+    return tr("ui.list.sep").join(
+        tr("ui.adapt.shots_best_one", k=int(r.shots), name=method_name(r.method), v=r["ndcg@10"])
+        for _, r in best.iterrows())
 
 
 def _draw_shots_chart(rows: list[dict], n: int, partial: bool) -> None:

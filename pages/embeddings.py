@@ -213,7 +213,7 @@ def render() -> None:
     note = tr("ui.emb.tsne_note") if projection == "tsne" else tr("ui.emb.pca_note")
     st.caption(tr("ui.emb.caption", n=len(tmap.xy), d=tmap.embeddings.shape[1])
                + tr("ui.sentence.sep") + note)
-    st.subheader(tr("ui.emb.recs_title"), anchor=False)
+    st.header(tr("ui.emb.recs_title"), anchor=False)
     if result is None or not result.recommendations:
         st.caption(tr("ui.emb.no_recs"))
         return

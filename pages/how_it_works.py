@@ -126,6 +126,7 @@ def _arrow(fig, x0, y0, x1, y1, colour="#333"):
 
 def _diagram(numbers: dict):
     blue, orange, green = "#1f77b4", "#ff7f0e", "#2ca02c"
+    orange_text = "#b45309"  # orange words need a darker shade for 4.5:1 on white (#ff7f0e: 2.5)
     fig = go.Figure()
     fig.add_shape(type="rect", x0=0.1, y0=0.1, x1=11.9, y1=7.0, line=dict(color=blue, width=3,
                   dash="dash"), fillcolor="rgba(31,119,180,0.04)", layer="below")
@@ -144,9 +145,9 @@ def _diagram(numbers: dict):
         _arrow(fig, 7.5, y, 8.3, y)
         fig.add_shape(type="line", x0=10.5, y0=y, x1=11.3, y1=y, line=dict(color=blue, width=2))
     fig.add_annotation(x=7.4, y=5.55, text="↻", showarrow=False, xanchor="right",
-                       font=dict(size=26, color=orange))
+                       font=dict(size=26, color=orange_text))
     fig.add_annotation(x=5.3, y=6.25, showarrow=False,
-                       text=f"<b>{tr('ui.how.b_inner')}</b>", font=dict(size=15, color=orange))
+                       text=f"<b>{tr('ui.how.b_inner')}</b>", font=dict(size=15, color=orange_text))
     fig.add_shape(type="path", path="M 11.3 5.2 L 11.3 0.7 L 1.4 0.7 L 1.4 2.2",
                   line=dict(color=blue, width=3))
     _arrow(fig, 1.4, 2.1, 1.4, 2.7, blue)

@@ -140,7 +140,7 @@ def _real() -> None:
     if not results:
         return
     st.divider()
-    st.subheader(tr("ui.board.real_title"), anchor=False)
+    st.header(tr("ui.board.real_title"), anchor=False)
     st.markdown(tr("ui.board.real_intro"))
     for k, res in enumerate(results):
         rows = [r for r in res.get("results") or [] if isinstance(r, dict) and "method" in r]
@@ -149,7 +149,7 @@ def _real() -> None:
         title = f"{res.get('world', '?')} · {res.get('protocol', '?')}"
         if res.get("quick"):
             title += " · " + tr("ui.board.real_quick")
-        st.markdown(f"#### {title}", anchors=False)
+        st.markdown(f"### {title}", anchors=False)
         frame = pd.DataFrame(rows)
         keep = ["method"] + [c for c in ("split", "shots") if c in frame]
         numbers = [c for c in frame.columns if c not in keep and "ci95" not in c

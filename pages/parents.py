@@ -151,7 +151,7 @@ def _problem(engine, liked: list[str], disliked: list[str]) -> str | None:
 def _card(engine, rec) -> None:
     code = lang()
     with st.container(border=True, key=f"card-{rec.id}"):
-        st.markdown(f"#### {rec.icon} {rec.name}", anchors=False)
+        st.markdown(f"### {rec.icon} {rec.name}", anchors=False)
         st.caption(" · ".join((category_name(rec.category, code),
                                range_text(rec.min_age_months, rec.max_age_months, code),
                                tr("ui.card.price", price=f"{rec.price:.2f}"))))
@@ -207,9 +207,9 @@ def _results(engine) -> None:
 
     age = _age_label(age_months)
     if result.fallback:
-        st.subheader(tr("ui.results.popular", age=age), anchor=False)
+        st.header(tr("ui.results.popular", age=age), anchor=False)
     else:
-        st.subheader(tr("ui.results.personal"), anchor=False)
+        st.header(tr("ui.results.personal"), anchor=False)
         st.caption(tr("ui.results.how", method=method_name(result.method),
                       device=result.device, ms=max(1, round(ms)), n=len(liked) + len(disliked)))
     counts = {k: int(result.filtered.get(k, 0)) for k in ("too_young", "outgrown", "small_parts")}

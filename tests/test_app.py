@@ -34,7 +34,7 @@ def card_ids(app) -> list[str]:
 
 
 def card_titles(app) -> list[str]:
-    return [str(m.value)[5:] for m in app.markdown if str(m.value).startswith("#### ")]
+    return [str(m.value)[4:] for m in app.markdown if str(m.value).startswith("### ")]
 
 
 def texts(elements) -> str:
@@ -69,7 +69,7 @@ def test_age_and_liked_toys_give_safe_personal_cards(at, cat):
     at.multiselect(key="liked").set_value(liked)
     at.run()
     assert not at.exception
-    assert "Picked for your child" in texts(at.subheader)
+    assert "Picked for your child" in texts(at.header)
     assert "Adapted to the 3 toys you picked" in texts(at.caption)
     ids = card_ids(at)
     assert 1 <= len(ids) <= 9
@@ -101,7 +101,7 @@ def test_language_switch_changes_text_and_toy_names(at, cat):
     ids = card_ids(at)
     zh_names = set(cat.frame.set_index("id").loc[ids, "name_zh"])
     assert {title.split(" ", 1)[1] for title in card_titles(at)} == zh_names
-    assert "为孩子精选" in texts(at.subheader)
+    assert "为孩子精选" in texts(at.header)
     # and back
     at.radio(key="lang").set_value("en").run()
     assert [t.value for t in at.title] == ["🧸 MetaRec Toys"]

@@ -332,7 +332,7 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
     monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
-    assert "Real data" in texts(app.subheader)
+    assert "Real data" in texts(app.header)
     real = table(app, "p@5")
     assert list(real["method"]) == ["MeLU (decision layers adapt)", "Popularity by age"]
     assert "p@5" in real.columns and "p@5_ci95" not in real.columns
@@ -343,7 +343,7 @@ def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
     import metarec.report
     monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: [])
     app = open_page(BOARD)
-    assert "Real data" not in texts(app.subheader)
+    assert "Real data" not in texts(app.header)
 
 
 # ---- How meta-learning works -------------------------------------------------------------------
