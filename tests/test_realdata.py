@@ -188,3 +188,39 @@ def test_metaemb_learns_next_item_on_a_toy_sequence_world():
     assert log["best_val"] == 1.0
     s = learner.score_batch([np.array([4, 5, 6]), np.array([30])], torch.tensor([[7, 2], [31, 0]]))
     assert s.shape == (2, 2) and (s[:, 0] > s[:, 1]).all()
+
+
+@needs_data
+def test_movielens_training_never_sees_valid_or_test_query_ratings():
+    """What the MovieLens learners may see: every rating of the training users and the *support*
+    ratings of validation/test users. The bias baselines' rows and melu-bias's task pool hold no
+    query rating of a validation/test user, and melu-bias trains and scores with the test users'
+    query ratings replaced by NaN (any that reached training would make the parameters NaN)."""
+    from metarec.data import load_movielens, load_published_split
+    from metarec.realdata.melu_bias import ml_task_pool, train_melu_bias
+    from metarec.realdata.movielens import _train_ratings, bias_scores
+    ml = load_movielens()
+    R = ml.rating_dict()
+    split = load_published_split()
+    held = {(u, i) for part in ("valid", "test") for u, t in split[part].items() for i in t["query_items"]}
+    rows = _train_ratings(split, R)
+    assert not held & {(u, i) for u, i, _ in rows}
+    for support_tasks in (False, True):
+        pool = ml_task_pool(split, R, support_tasks)
+        assert not held & {(u, int(i)) for u, (items, _) in pool.items() for i in items}
+        assert set(split["train"]) <= set(pool)
+    masked = {u: dict(r) for u, r in R.items()}
+    for u, t in split["test"].items():
+        for i in t["query_items"]:
+            masked[u][i] = float("nan")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        score, info = train_melu_bias(split, masked, ml, rows, bias_scores(rows, ml.n_users, ml.n_items, 10.0),
+                                      10.0, False, 0, max_iters=4, eval_every=2, support_tasks=True)
+    finally:
+        torch.set_num_threads(threads)
+    assert info["iters_run"] == 4 and len(info["train_loss"]) == 2
+    assert np.isfinite(info["train_loss"]).all()
+    for u, t in split["test"].items():
+        assert np.isfinite(score(u, t)).all()

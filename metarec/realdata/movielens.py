@@ -16,7 +16,9 @@ from ..metrics import mean_ci95
 from .amazon import log
 from .protocols import draw_ml_split, published_metrics
 
-ML_METHODS = ("constant", "random", "popularity", "item-mean", "user-item-bias", "melu", "fomaml")
+ML_METHODS = ("constant", "random", "popularity", "item-mean", "user-item-bias", "melu", "fomaml",
+              "melu-bias")
+BIAS_GRID = (1.0, 3.0, 10.0, 30.0)
 METRICS = ("p@5", "ndcg@5", "mrr@5")
 EXTRA_SPLIT_SEEDS = (1, 2, 3, 4, 5)
 PUBLISHED = [{"method": "MeLU (first-order), published", "p@5": 0.5345, "ndcg@5": 0.5331, "mrr@5": 0.7359},
@@ -72,11 +74,16 @@ def evaluate_split(split, R, ml, methods, seed, quick, logs) -> dict[str, dict[s
                 per.setdefault(k, []).append(v)
         return per
 
+    chosen = {}
+
     def choose(name, grid, make):
         vals = {g: float(np.mean(run(make(g), "valid")["ndcg@5"])) for g in grid}
-        best = max(vals, key=vals.get)
+        best = chosen[name] = max(vals, key=vals.get)
         logs.setdefault(name, []).append({"chosen": best, "valid_ndcg@5": {str(k): round(v, 4) for k, v in vals.items()}})
         return make(best)
+
+    def bias_model(lam):
+        return lambda u, t, s=bias_scores(rows, n_users, n_items, lam): s[t["query_items"]]
 
     for m in methods:
         if m == "constant":
@@ -90,12 +97,19 @@ def evaluate_split(split, R, ml, methods, seed, quick, logs) -> dict[str, dict[s
             scorers[m] = choose(m, (0.0, 1.0, 3.0, 10.0, 30.0), lambda g: (
                 lambda u, t, s=item_mean_scores(rows, n_items, g): s[t["query_items"]]))
         elif m == "user-item-bias":
-            scorers[m] = choose(m, (1.0, 3.0, 10.0, 30.0), lambda g: (
-                lambda u, t, s=bias_scores(rows, n_users, n_items, g): s[t["query_items"]]))
+            scorers[m] = choose(m, BIAS_GRID, bias_model)
         elif m in ("melu", "fomaml", "maml", "finetune"):
             from .gradient import train_gradient_movielens
             scorers[m], info = train_gradient_movielens(m, split, R, ml, quick, seed, log)
             logs.setdefault(m, []).append(info)
+        elif m == "melu-bias":
+            from .melu_bias import MELU_BIAS_SETTINGS, train_melu_bias
+            if "user-item-bias" not in chosen:   # the offset: the bias model chosen on validation
+                choose("user-item-bias", BIAS_GRID, bias_model)
+            item_bias = bias_scores(rows, n_users, n_items, chosen["user-item-bias"])
+            scorers[m], info = train_melu_bias(split, R, ml, rows, item_bias, chosen["user-item-bias"],
+                                               quick, seed, log, **MELU_BIAS_SETTINGS)
+            logs.setdefault(m, []).append({"bias_lambda": chosen["user-item-bias"], **info})
         else:
             raise ValueError(m)
     return {m: run(f, "test") for m, f in scorers.items()}
