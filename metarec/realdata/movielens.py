@@ -139,6 +139,7 @@ def evaluate_movielens(data_dir, quick: bool, seed: int, methods) -> dict:
                 split_means = [float(np.mean(per_split[f"seed{s}"][m][k])) for s in seeds]
                 mean, ci = mean_ci95(split_means)
                 row[f"{k}_5splits"], row[f"{k}_5splits_ci95"] = round(mean, 4), round(ci, 4)
+                row[f"{k}_per_split"] = [round(v, 4) for v in split_means]
         results.append(row)
     return {"world": "movielens-100k", "protocol": "published", "results": results,
             "published": PUBLISHED, "caveat": CAVEAT, "extra_split_seeds": list(seeds),
