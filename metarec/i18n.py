@@ -84,9 +84,9 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.error.generic": ("Sorry, something went wrong on our side. Please try again, or press "
                          "“Start over”.",
                          "抱歉，我们这边出了点问题。请重试，或点击“重新开始”。"),
-    "ui.error.engine": ("The recommender is not ready yet: its model or toy catalog could not be "
-                        "loaded. Please try again in a minute.",
-                        "推荐模型尚未就绪：无法加载模型或玩具目录。请稍后再试。"),
+    "ui.error.engine": ("The recommender is not ready: its model or toy catalog could not be "
+                        "loaded. Whoever runs this demo will find the reason in the server log.",
+                        "推荐模型尚未就绪：无法加载模型或玩具目录。运行此演示的人员可在服务器日志中查看原因。"),
     "ui.age.label": ("Child's age", "孩子的年龄"),
     "ui.age.help": ("Pick months for babies and toddlers under 2.", "2岁以下的宝宝请按月龄选择。"),
     "ui.age.years_months": ("{y} years {m} months", "{y}岁{m}个月"),
@@ -113,6 +113,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.results.popular": ("Popular at {age}", "{age}孩子的热门玩具"),
     "ui.results.how": ("Adapted to the {n} toys you picked by {method} on {device} in {ms} ms.",
                        "由 {method} 根据您选择的 {n} 件玩具在 {device} 上调整，用时 {ms} 毫秒。"),
+    "ui.results.how_one": ("Adapted to the toy you picked by {method} on {device} in {ms} ms.",
+                           "由 {method} 根据您选择的 1 件玩具在 {device} 上调整，用时 {ms} 毫秒。"),
     "ui.safety": ("🛡️ This page never shows toys outside your child's age range, or toys with "
                   "small parts to children under 3.",
                   "🛡️ 本页从不展示超出孩子年龄范围的玩具，也从不向3岁以下的孩子展示含小零件的玩具。"),

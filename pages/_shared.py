@@ -10,6 +10,7 @@ import traceback
 
 import streamlit as st
 
+from metarec.catalog import MAX_AGE_MONTHS
 from metarec.engine import Engine
 from metarec.i18n import LANGS, t
 
@@ -119,7 +120,13 @@ def parent_family() -> dict | None:
     liked = list(st.session_state.get("liked") or [])
     if not liked:
         return None
-    return {"age": int(st.session_state.get("age") or 48), "liked": liked,
+    try:
+        age = int(float(st.session_state.get("age")))
+    except (TypeError, ValueError, OverflowError):  # the parents' page repairs it on its next visit
+        age = 48
+    if not 0 <= age <= MAX_AGE_MONTHS:
+        age = 48
+    return {"age": age, "liked": liked,
             "disliked": list(st.session_state.get("disliked") or [])}
 
 

@@ -101,12 +101,16 @@ def _toy_label(engine, toy_id: str, code: str | None = None) -> str:
 
 
 def _toy_options(engine, selected: list[str]) -> list[str]:
-    """Catalog ids in the chosen category, plus whatever is already selected (kept first)."""
+    """Catalog ids in the chosen category, then the selected toys from other categories.
+
+    The list does not change when a toy in it is picked: a new list makes the browser redraw the
+    drop-down, which would wipe what the parent is typing for the next toy.
+    """
     frame = engine.catalog.frame
     cat = st.session_state.get("cat_filter", ALL)
-    in_cat = frame["id"] if cat == ALL else frame.loc[frame["category"] == cat, "id"]
-    known = [toy for toy in selected if toy in engine.catalog.index]
-    return known + [toy for toy in in_cat if toy not in set(known)]
+    in_cat = list(frame["id"] if cat == ALL else frame.loc[frame["category"] == cat, "id"])
+    shown = set(in_cat)
+    return in_cat + [toy for toy in selected if toy in engine.catalog.index and toy not in shown]
 
 
 def _inputs(engine) -> None:
@@ -210,8 +214,9 @@ def _results(engine) -> None:
         st.header(tr("ui.results.popular", age=age), anchor=False)
     else:
         st.header(tr("ui.results.personal"), anchor=False)
-        st.caption(tr("ui.results.how", method=method_name(result.method),
-                      device=result.device, ms=max(1, round(ms)), n=len(liked) + len(disliked)))
+        n = len(liked) + len(disliked)
+        st.caption(tr("ui.results.how_one" if n == 1 else "ui.results.how", method=method_name(result.method),
+                      device=result.device, ms=max(1, round(ms)), n=n))
     counts = {k: int(result.filtered.get(k, 0)) for k in ("too_young", "outgrown", "small_parts")}
     sentences = [tr("ui.safety"), tr("ui.safety.counts", age=age, **counts)]
     if result.filtered.get("over_budget"):

@@ -60,6 +60,16 @@ def test_switch_page_runs(at):
     assert at.radio(key="lang").value == "en"  # the shell (sidebar) still renders
 
 
+def test_picking_a_toy_keeps_the_list_of_choices_and_counts_in_words(at, cat):
+    """The drop-down's options do not change when a toy in it is picked (a new list would make the
+    browser redraw it and wipe what the parent is typing next); one toy is "the toy", not "1 toys"."""
+    before = list(at.multiselect(key="liked").options)
+    at.multiselect(key="liked").set_value([cat.ids[cat.eligible(48)[5]]]).run()
+    assert list(at.multiselect(key="liked").options) == before
+    assert "Adapted to the toy you picked" in texts(at.caption)
+    assert "1 toys" not in texts(at.caption)
+
+
 def test_age_and_liked_toys_give_safe_personal_cards(at, cat):
     age = 36
     liked = [toy for toy in ("bld-04", "veh-01", "puz-03") if toy in cat.index]
@@ -240,7 +250,7 @@ def test_model_not_loadable_is_a_friendly_message(monkeypatch):
     try:
         app = AppTest.from_file(APP, default_timeout=30).run()
         assert not app.exception
-        assert "not ready yet" in texts(app.error)
+        assert "not ready" in texts(app.error)
         assert "manifest" not in texts(app.error)
         assert app.radio(key="lang").value == "en"  # the shell still works
     finally:

@@ -20,7 +20,7 @@ The behaviour decided for each case:
   silent one: the result's notice says there is nothing new to suggest; the app warns.
 * A broken install (empty catalog, truncated / tampered / missing checkpoint) raises CatalogError
   or CheckpointError; the CLI prints one ``error:`` line and exits 1 (the install is broken, not
-  the request: status 2 is kept for bad input); the app shows "not ready yet" without file paths.
+  the request: status 2 is kept for bad input); the app shows "not ready" without file paths.
 * An unwritable cache folder: the recommender never needs the cache; the real-data embedding cache
   computes in memory and warns on stderr.
 

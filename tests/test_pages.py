@@ -418,3 +418,17 @@ def test_teaching_pages_in_chinese():
         app = open_page(page, lang="zh")
         no_errors(app)
         assert [t.value for t in app.title] == [title]
+
+
+def test_a_newborn_family_stays_a_newborn_on_the_learning_pages(engine):
+    """Age 0 months is a real age, not a missing one (it used to become 4 years)."""
+    app = AppTest.from_file(APP, default_timeout=120)
+    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
+    app.session_state["age"] = 0  # the age list starts at 3 months; a session can hold 0
+    app.run()
+    liked = [engine.catalog.ids[i] for i in engine.catalog.eligible(0)[:2]]
+    app.multiselect(key="liked").set_value(liked).run()
+    app.switch_page(ADAPT).run()
+    app.button_group(key="ad_source").set_value("parents").run()
+    no_errors(app)
+    assert "A child aged 0 months who likes 2 toys" in texts(app.markdown)
