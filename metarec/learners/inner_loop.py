@@ -29,17 +29,20 @@ def balanced_bce(params: dict, feats: ToyFeatures, age, items, labels, weights) 
 
 
 def inner_loop(params: dict, feats: ToyFeatures, age, items, labels, weights,
-               steps: int, lr, keys: Sequence[str], first_order: bool = False) -> dict:
+               steps: int, lr, keys: Sequence[str], first_order: bool = False,
+               loss=balanced_bce) -> dict:
     """The parameters after ``steps`` SGD steps on the support loss, adapting only ``keys``.
 
     ``lr`` is one step size, or a dict of per-parameter step sizes (Meta-SGD). ``first_order``
-    drops the second-order terms (first-order MAML).
+    drops the second-order terms (first-order MAML). ``loss(params, feats, who, items, labels,
+    weights)`` is the support loss: the toy scorer's balanced BCE by default; the MovieLens MeLU
+    passes a rating MSE (:mod:`metarec.realdata.melu_bias`).
     """
     fast = {k: params[k] for k in keys}
     frozen = {k: v for k, v in params.items() if k not in fast}
 
     def loss_fn(f):
-        return balanced_bce({**frozen, **f}, feats, age, items, labels, weights)
+        return loss({**frozen, **f}, feats, age, items, labels, weights)
 
     g_fn = grad(loss_fn)
     for _ in range(steps):

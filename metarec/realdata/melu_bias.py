@@ -18,9 +18,8 @@ errors are measured against a leave-the-user-out item bias (:func:`leave_user_ou
 training user's query ratings helped fit ``b_i`` and a test user's never do.
 
 The outer loop is the library's (:func:`metarec.train.outer_loop`: Adam, validation, early
-stopping). The library's :func:`~metarec.learners.inner_loop.inner_loop` is tied to the toy scorer
-and a binary loss, so :func:`inner_loop_mse` is the same pure ``torch.func.grad`` loop with this
-scorer and the squared error. :class:`RatingMetaLearner` has the library's learner interface
+stopping), and so is the inner loop (:func:`~metarec.learners.inner_loop.inner_loop`, given this
+scorer's squared error as its loss: :func:`inner_loop_mse`). :class:`RatingMetaLearner` has the library's learner interface
 (``adapt(support) -> state``, ``score(state, items)``).
 """
 from __future__ import annotations
@@ -32,9 +31,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.func import grad
 
 from ..episodes import TaskBatch
+from ..learners.inner_loop import inner_loop
 
 ITEM_KEYS = ("item1.weight", "item1.bias", "item2.weight", "item2.bias")
 USER_KEYS = ("user1.weight", "user1.bias")
@@ -107,18 +106,9 @@ def mse(params: dict, feats: RatingFeatures, user, items, ratings, weights) -> t
 
 def inner_loop_mse(params: dict, feats: RatingFeatures, user, items, ratings, weights, steps: int,
                    lr: float, keys: Sequence[str] = DECISION_KEYS, first_order: bool = False) -> dict:
-    """MeLU's local update: ``steps`` SGD steps on the support MSE, adapting only ``keys``.
-
-    Pure (nothing is mutated) and differentiable, like the library's ``inner_loop``."""
-    fast = {k: params[k] for k in keys}
-    frozen = {k: v for k, v in params.items() if k not in fast}
-    g_fn = grad(lambda f: mse({**frozen, **f}, feats, user, items, ratings, weights))
-    for _ in range(steps):
-        g = g_fn(fast)
-        if first_order:
-            g = {k: v.detach() for k, v in g.items()}
-        fast = {k: fast[k] - lr * g[k] for k in fast}
-    return {**frozen, **fast}
+    """MeLU's local update: the library's :func:`~metarec.learners.inner_loop.inner_loop` (``steps``
+    SGD steps, adapting only ``keys``) on the support ratings' squared error."""
+    return inner_loop(params, feats, user, items, ratings, weights, steps, lr, keys, first_order, loss=mse)
 
 
 def task_loss_fn(steps: int, lr: float, first_order: bool = False):
