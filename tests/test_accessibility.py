@@ -328,7 +328,7 @@ def _keyboard_flow(page, server, cat):
     page.keyboard.press("Enter")
     page.keyboard.press("Escape")
     expect(page.locator(".st-key-liked [data-tag]")).to_have_count(1, timeout=UI_TIMEOUT_MS)
-    expect(page.get_by_text("Adapted to the 1 toy")).to_be_visible(timeout=UI_TIMEOUT_MS)
+    expect(page.get_by_text("Adapted to the toy you picked")).to_be_visible(timeout=UI_TIMEOUT_MS)
     _settle(page)
     personal = _card_ids(page)
     assert personal != popular_3 and toy not in personal, "the cards did not adapt to the toy"
