@@ -24,6 +24,14 @@ METHOD_TITLES = {  # learner names as people read them
     "finetune": ("Pretrained + fine-tuning (no meta-learning)", "预训练 + 微调（非元学习）"),
     "knn": ("Content k-NN", "内容近邻"), "popularity": ("Popularity by age", "同龄热门"),
 }
+REAL_METHOD_TITLES = {  # on the real data sets, where some names mean something else
+    "popularity": ("Popularity (interaction count)", "热门度（交互次数）"),
+    "metaemb": ("Meta-learned embeddings (metaemb)", "元学习嵌入（metaemb）"),
+    "melu-bias": ("MeLU on ratings, from the bias model", "MeLU（评分回归，以偏置模型为起点）"),
+    "item-mean": ("Item mean rating", "物品平均评分"),
+    "user-item-bias": ("User + item bias", "用户 + 物品偏置"),
+    "constant": ("Constant (query order)", "常数（按查询顺序）"), "random": ("Random", "随机"),
+}
 CATEGORY_NOUNS_EN = {  # "another ..." in a reason
     "building": "building toy", "puzzles": "puzzle", "pretend_play": "pretend-play toy",
     "arts_crafts": "arts-and-crafts toy", "vehicles": "vehicle toy", "dolls_figures": "doll or figure",
@@ -417,6 +425,14 @@ STRINGS: dict[str, tuple[str, str]] = {
                             "相同的学习器在真实用户评分和购买的公开数据集上的结果，各自使用已发表的评测协议"
                             "（因此数字不能与上面的模拟结果直接比较）。"),
     "ui.board.real_quick": ("quick run", "快速运行"),
+    "ui.board.published": ("{name} (published)", "{name}（已发表）"),
+    "ui.board.group.published_split": ("published split", "已发表的划分"),
+    "ui.board.group.five_splits": ("5 more splits (mean)", "另外 5 个划分（平均）"),
+    "ui.board.real_chart_caption": ("Chart: {metric} for each method; hatched grey bars are numbers "
+                                    "published in the papers (not measured here), error bars are "
+                                    "95% intervals. The table above has the same numbers.",
+                                    "图：各方法的 {metric}；灰色斜纹柱为论文中发表的数字（非本项目测得），"
+                                    "误差线为 95% 区间。上表列出了相同的数字。"),
     "ui.board.real_file": ("from {file}", "来自 {file}"),
     # ---- How meta-learning works (pages/how_it_works.py) ----
     "ui.how.intro": ("A recommender usually needs a long history of each customer. Meta-learning "
@@ -542,9 +558,11 @@ def category_name(slug: str, lang: str = "en") -> str:
     return zh if lang == "zh" else en
 
 
-def method_title(name: str, lang: str = "en") -> str:
-    """A learner's human title; unknown names are returned as they are."""
-    en, zh = METHOD_TITLES.get(name, (name, name))
+def method_title(name: str, lang: str = "en", real_data: bool = False) -> str:
+    """A learner's human title (``real_data``: as named in the real-data tables, where popularity
+    is not by age); unknown names are returned as they are."""
+    titles = {**METHOD_TITLES, **REAL_METHOD_TITLES} if real_data else METHOD_TITLES
+    en, zh = titles.get(name, (name, name))
     return zh if lang == "zh" else en
 
 

@@ -46,3 +46,42 @@ def real_results(folder=None) -> list[dict]:
         if isinstance(data, dict) and "results" in data and data.get("world") != "toybox":
             out.append({**data, "file": path.name})
     return out
+
+
+HEADLINE = {"s3rec": "hr@10", "s3rec-full": "hr@10", "cold-start": "ndcg@10", "published": "ndcg@5"}
+
+
+def real_headline(res: dict) -> dict | None:
+    """The one metric a stakeholder chart shows for a saved real-data result, as bars.
+
+    Each bar: ``method``, ``group`` (the shots on cold-start; on MovieLens the published split, or
+    the mean over the 5 extra splits), ``value``, ``err`` (95 % half-width, None for published
+    numbers) and ``published`` (a number from a paper, not measured here). Published rows only join
+    the group measured under their protocol. None when the protocol has no headline metric.
+    """
+    metric = HEADLINE.get(res.get("protocol"))
+    if metric is None:
+        return None
+    bars = []
+    for r in res.get("results") or []:
+        if not isinstance(r, dict) or metric not in r:
+            continue
+        if "shots" in r:
+            bars.append(_bar(r["method"], f"k={r['shots']}", r[metric], r.get(f"{metric}_ci95")))
+        elif "split" in r:
+            bars.append(_bar(r["method"], "published split", r[metric], r.get(f"{metric}_ci95_users")))
+            if f"{metric}_5splits" in r:
+                bars.append(_bar(r["method"], "5 more splits (mean)", r[f"{metric}_5splits"],
+                                 r.get(f"{metric}_5splits_ci95")))
+        else:
+            bars.append(_bar(r["method"], "", r[metric], r.get(f"{metric}_ci95")))
+    group = "published split" if any(b["group"] == "published split" for b in bars) else ""
+    for r in res.get("published") or []:
+        if isinstance(r, dict) and metric in r:
+            bars.append({**_bar(r["method"], group, r[metric], None), "published": True})
+    return {"metric": metric, "bars": bars} if bars else None
+
+
+def _bar(method: str, group: str, value, err) -> dict:
+    return {"method": method, "group": group, "value": float(value),
+            "err": None if err is None else float(err), "published": False}

@@ -96,10 +96,10 @@ START_COLOURS = {"maml": "#1f77b4", "fomaml": "#17becf", "finetune": "#ff7f0e", 
 FONT_SIZE = 16  # readable on a projector
 
 
-def method_name(name: str) -> str:
+def method_name(name: str, real_data: bool = False) -> str:
     """A learner's human title in the session's language (unknown names as they are)."""
     from metarec.i18n import method_title
-    return method_title(name, lang())
+    return method_title(name, lang(), real_data)
 
 
 def style_figure(fig, height: int = 420, legend_top: bool = True):

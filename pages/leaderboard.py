@@ -6,11 +6,13 @@ train``) or from ``metarec.report.real_results()``; the page only arranges them.
 from __future__ import annotations
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from metarec import report
 from metarec.i18n import t
-from pages._shared import engine_or_stop, lang, method_name, shots_figure, show_flash, tr
+from pages._shared import (engine_or_stop, lang, method_colour, method_name, shots_figure, show_flash,
+                           style_figure, tr)
 
 METRICS = ("ndcg@10", "recall@10", "hr@10")
 METRIC_KEYS = {"ndcg@10": "ui.board.metric_ndcg", "recall@10": "ui.board.metric_recall",
@@ -155,7 +157,8 @@ def _real() -> None:
         numbers = [c for c in frame.columns if c not in keep and "ci95" not in c
                    and pd.api.types.is_float_dtype(frame[c])
                    and not c.endswith("seconds")]
-        frame = frame[keep + numbers].assign(method=frame["method"].map(method_name))
+        frame = frame[keep + numbers].assign(method=frame["method"].map(lambda m: method_name(m, real_data=True)))
+        frame = pd.concat([frame, _published_rows(res, numbers)], ignore_index=True)
         config = {c: st.column_config.NumberColumn(c, format="%.4f") for c in numbers}
         st.dataframe(frame, hide_index=True, column_config=config, key=f"lb_real_{k}",
                      height="content", placeholder="—")
@@ -166,6 +169,51 @@ def _real() -> None:
         if res.get("caveat"):
             facts.append(str(res["caveat"]))
         st.caption(" · ".join(facts))
+        headline = report.real_headline(res)
+        if headline:
+            st.plotly_chart(_real_figure(headline), key=f"lb_real_chart_{k}")
+            st.caption(tr("ui.board.real_chart_caption", metric=headline["metric"]))
+
+
+def _published_label(name: str) -> str:
+    return name if "published" in name else tr("ui.board.published", name=name)
+
+
+def _published_rows(res: dict, numbers: list[str]) -> pd.DataFrame:
+    """The papers' numbers under the same protocol, as rows of the same table."""
+    rows = [{"method": _published_label(r["method"]), **{c: r[c] for c in numbers if c in r}}
+            for r in res.get("published") or [] if isinstance(r, dict) and "method" in r]
+    return pd.DataFrame(rows)
+
+
+GROUP_COLOURS = ("#B03A0A", "#E0864F", "#F2BE9B")  # the theme's primary, then lighter
+PUBLISHED_GREY = "#9AA5B1"
+GROUP_KEYS = {"published split": "ui.board.group.published_split",
+              "5 more splits (mean)": "ui.board.group.five_splits"}
+
+
+def _real_figure(headline: dict):
+    """One bar per method and group: ours coloured by group (shots, or split), published ones
+    hatched grey. Values are printed on the bars when there is one group (the table has them all)."""
+    fig = go.Figure()
+    groups = list(dict.fromkeys(b["group"] for b in headline["bars"]))
+    single = len(groups) == 1
+    for g, group in enumerate(groups):
+        bars = [b for b in headline["bars"] if b["group"] == group]
+        colour = GROUP_COLOURS[g % len(GROUP_COLOURS)]
+        fig.add_bar(
+            x=[_published_label(b["method"]) if b["published"] else method_name(b["method"], real_data=True)
+               for b in bars],
+            y=[b["value"] for b in bars],
+            name=tr(GROUP_KEYS[group]) if group in GROUP_KEYS else (group or headline["metric"]),
+            showlegend=not single,
+            error_y=dict(type="data", array=[b["err"] or 0 for b in bars], visible=True),
+            marker=dict(color=[PUBLISHED_GREY if b["published"] else colour for b in bars],
+                        pattern=dict(shape=["/" if b["published"] else "" for b in bars])),
+            text=[f"{b['value']:.3f}" for b in bars] if single else None, textposition="outside")
+    fig.update_layout(barmode="group", yaxis_title=headline["metric"], xaxis_tickangle=-30)
+    return style_figure(fig, height=460)
+
 
 
 def render() -> None:

@@ -328,15 +328,24 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
     import metarec.report
     fake = [{"world": "movielens-100k", "protocol": "cold-start", "file": "ml.json",
              "results": [{"method": "melu", "p@5": 0.61, "p@5_ci95": 0.02, "ndcg@5": 0.6},
-                         {"method": "popularity", "p@5": 0.55, "p@5_ci95": 0.02, "ndcg@5": 0.5}]}]
+                         {"method": "popularity", "p@5": 0.55, "p@5_ci95": 0.02, "ndcg@5": 0.5}]},
+            {"world": "amazon-toys", "protocol": "s3rec", "file": "az.json",
+             "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007}],
+             "published": [{"method": "S3-Rec", "hr@10": 0.553}]}]
     monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
     assert "Real data" in texts(app.header)
     real = table(app, "p@5")
-    assert list(real["method"]) == ["MeLU (decision layers adapt)", "Popularity by age"]
+    assert list(real["method"]) == ["MeLU (decision layers adapt)", "Popularity (interaction count)"]
     assert "p@5" in real.columns and "p@5_ci95" not in real.columns
     assert "from ml.json" in texts(app.caption)
+    amazon = table(app, "hr@10")
+    assert list(amazon["method"]) == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
+    bars = chart(app, "lb_real_chart_1")["data"]
+    assert bars[0]["x"] == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
+    assert arr(bars[0]["y"]) == [0.535, 0.553] and arr(bars[0]["error_y"]["array"]) == [0.007, 0]
+    assert "hatched grey bars are numbers published in the papers" in texts(app.caption)
 
 
 def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
@@ -432,3 +441,20 @@ def test_a_newborn_family_stays_a_newborn_on_the_learning_pages(engine):
     app.button_group(key="ad_source").set_value("parents").run()
     no_errors(app)
     assert "A child aged 0 months who likes 2 toys" in texts(app.markdown)
+
+
+def test_real_data_headline_bars_keep_published_numbers_apart():
+    from metarec.report import real_headline
+    s3 = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.53, "hr@10_ci95": 0.007}],
+          "published": [{"method": "S3-Rec", "hr@10": 0.553}]}
+    bars = real_headline(s3)["bars"]
+    assert [(b["method"], b["value"], b["err"], b["published"]) for b in bars] == [
+        ("metaemb", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
+    ml = {"protocol": "published", "results": [{"method": "melu-bias", "split": "x", "ndcg@5": 0.6,
+                                                "ndcg@5_ci95_users": 0.05, "ndcg@5_5splits": 0.645,
+                                                "ndcg@5_5splits_ci95": 0.016}],
+          "published": [{"method": "MAMO, published", "ndcg@5": 0.5929}]}
+    bars = real_headline(ml)["bars"]
+    assert [(b["group"], b["value"]) for b in bars] == [
+        ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
+    assert real_headline({"protocol": "other", "results": []}) is None
