@@ -4,12 +4,7 @@ Screenshots land in ``test-output/screenshots/`` (git-ignored).
 """
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -17,6 +12,7 @@ import pytest
 
 from playwright.sync_api import expect, sync_playwright
 
+from benchmarks.load_test import CARD, CARD_IDS_JS, CHROMIUM_ARGS, IDLE, streamlit_server
 from metarec.catalog import load_catalog
 from metarec.demo import random_family
 from tests.conftest import assert_safe_cards
@@ -28,57 +24,17 @@ pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "test-output"
 SHOTS = OUT / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 STARTUP_S = 90
 UI_TIMEOUT_MS = 30_000
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
-CARD = '[class*="st-key-card-"]'
-CARD_IDS_JS = ("els => els.map(e => Array.from(e.classList)"
-               ".find(c => c.startsWith('st-key-card-')).slice('st-key-card-'.length))")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 @pytest.fixture(scope="module")
 def server():
-    OUT.mkdir(exist_ok=True)
-    port = _free_port()
-    log = open(OUT / "streamlit-server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
-         "--server.address", "127.0.0.1", "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url = f"http://127.0.0.1:{port}"
+    """``streamlit run app.py`` on 127.0.0.1 for this module's tests (the load test's launcher)."""
     try:
-        deadline = time.monotonic() + STARTUP_S
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"streamlit exited with {proc.returncode}; "
-                            f"see {OUT / 'streamlit-server.log'}")
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not answer /_stcore/health within {STARTUP_S} s")
-            time.sleep(0.2)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=15)
-        log.close()
+        with streamlit_server(OUT / "streamlit-server.log", startup_s=STARTUP_S) as (url, _pid):
+            yield url
+    except RuntimeError as e:  # it did not start: say why, with the log's path
+        pytest.fail(str(e))
 
 
 @pytest.fixture(scope="module")
@@ -346,7 +302,7 @@ def _watch_it_learn(page, server):
 
     # Every curve has one point per step (0 = before adapting .. the slider's steps).
     meta = page.evaluate(META_JS, chart)
-    lengths = page.evaluate(f"sel => document.querySelector(sel).data.map(d => d.x.length)", chart)
+    lengths = page.evaluate("sel => document.querySelector(sel).data.map(d => d.x.length)", chart)
     assert lengths and set(lengths) == {meta["steps"] + 1}
     expect(page.get_by_text("How the top 10 changes")).to_be_visible()
 
@@ -375,8 +331,8 @@ def _toy_map(page, server):
 
     # t-SNE, coloured by age band (computed once, then cached for every session).
     page.locator(".st-key-em_projection").get_by_text("t-SNE").click()
-    page.wait_for_function(f"sel => {{ const g = document.querySelector(sel); return g && g.layout"
-                           f" && g.layout.meta && g.layout.meta.projection === 'tsne'; }}",
+    page.wait_for_function("sel => { const g = document.querySelector(sel); return g && g.layout"
+                           " && g.layout.meta && g.layout.meta.projection === 'tsne'; }",
                            arg=box, timeout=120_000)
     page.locator(".st-key-em_colour").get_by_text("Age band").click()
     expect(page.get_by_text("8 years and up").first).to_be_attached()
