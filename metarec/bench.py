@@ -94,18 +94,19 @@ def _scaled_learner(learner: GradientLearner, feats: ToyFeatures, init_params: d
     """
     device = feats.x.device
     params = {k: v.to(device) for k, v in (init_params or learner.params).items()}
-    params["item_bias"] = torch.zeros(len(feats), device=feats.x.device)
+    params["item_bias"] = torch.zeros(len(feats), device=device)
     return GradientLearner(learner.method, params, feats, learner.steps, learner.lr)
 
 
 def _catalog_rows(name: str, big: GradientLearner, eligible: np.ndarray, age: float, method: str,
-                  repeats: int, rng, every_toy: bool = True) -> list[dict]:
+                  repeats: int, rng) -> list[dict]:
+    """adapt+rank over the suitable toys, and over every toy when the age filter leaves some out."""
     n, rows = len(big.feats), []
     for shots in SHOTS:
         liked = rng.choice(eligible, size=shots, replace=False)
         support = make_support(age, liked, [], eligible)
         sets = [("adapt+rank", torch.from_numpy(np.setdiff1d(eligible, liked)))]
-        if every_toy and len(eligible) < n:
+        if len(eligible) < n:
             sets.append(("adapt+rank, every toy scored", torch.from_numpy(np.setdiff1d(np.arange(n), liked))))
         for what, cand in sets:
             rows.append(_row(name, n, shots, method, _time_ms(lambda: adapt_and_rank(big, support, cand),

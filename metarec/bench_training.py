@@ -13,6 +13,7 @@ before they are timed. Reported in tasks per second.
 """
 from __future__ import annotations
 
+import importlib.util
 import time
 
 import torch
@@ -75,11 +76,7 @@ def higher_meta_loss(module: ScorerModule, batch, steps: int, lr: float, keys):
 
 
 def _higher_available() -> bool:
-    try:
-        import higher  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return importlib.util.find_spec("higher") is not None
 
 
 def training_throughput(engine, seconds: float = 10.0, meta_batch: int = 32) -> dict:
