@@ -68,3 +68,20 @@ def test_unwritable_cache_warns_and_computes(tmp_path, monkeypatch, capsys):
     out = cached_text_embeddings(["a"], lambda t: np.zeros((1, 3), np.float32))
     assert out.shape == (1, 3)
     assert "warning: cannot write the embedding cache" in capsys.readouterr().err
+
+
+def test_failed_cache_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys):
+    """A write that fails half-way (disk full) warns, returns the embeddings and leaves the cache
+    folder as it was: no temporary file, no truncated cache entry."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("METAREC_CACHE_DIR", str(cache))
+
+    def disk_full(f, arr, **kw):
+        f.write(b"\x93NUMPY partial")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("metarec.data.cache.np.save", disk_full)
+    out = cached_text_embeddings(["a"], lambda t: np.zeros((1, 3), np.float32))
+    assert out.shape == (1, 3)
+    assert "No space left on device" in capsys.readouterr().err
+    assert cache.is_dir() and list(cache.iterdir()) == []

@@ -2,7 +2,8 @@
 
 The cache folder is ``$METAREC_CACHE_DIR`` or ``~/.cache/metarec``; a file is keyed by the SHA-256
 of the input texts, so changed descriptors never reuse a stale file. If the folder cannot be
-written, the embeddings are computed in memory and a warning goes to stderr.
+written, the embeddings are computed in memory, a warning goes to stderr and no partial file is
+left behind.
 """
 from __future__ import annotations
 
@@ -32,12 +33,16 @@ def cached_text_embeddings(texts: list[str], encoder=encode) -> np.ndarray:
         except (OSError, ValueError, EOFError):  # EOFError: an empty file
             pass  # unreadable or truncated: recompute and overwrite
     emb = np.asarray(encoder(list(texts)), dtype=np.float32)
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npy", delete=False) as f:
+        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
+            tmp = Path(f.name)
             np.save(f, emb)
-        os.replace(f.name, path)
+        os.replace(tmp, path)
     except OSError as e:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)  # a half-written file (disk full, ...) is never left behind
         print(f"warning: cannot write the embedding cache in {path.parent} ({e}); "
               "embeddings were computed in memory and will be recomputed next time "
               "(set METAREC_CACHE_DIR to a writable folder)", file=sys.stderr)
