@@ -82,6 +82,25 @@ def real_headline(res: dict) -> dict | None:
     return {"metric": metric, "bars": bars} if bars else None
 
 
+def paired_rows(res: dict, metric: str) -> list[dict]:
+    """The saved learner-minus-baseline comparisons of ``metric`` (MovieLens' ``paired``), as text
+    cells: ``published`` "+0.010 ± 0.050", ``users`` "20 / 15", ``splits`` and ``above`` "4 / 5"
+    when extra splits were run. Empty when the result has none."""
+    out = []
+    for r in res.get("paired") or []:
+        if not isinstance(r, dict) or r.get("metric") != metric:
+            continue
+        row = {"method": r["method"], "baseline": r["baseline"],
+               "published": f"{r['published_diff']:+.3f} ± {r['published_diff_ci95_users']:.3f}",
+               "users": f"{r['published_users_better']} / {r['published_users_worse']}",
+               "n_splits": r.get("n_splits")}
+        if "splits_diff" in r:
+            row["splits"] = f"{r['splits_diff']:+.3f} ± {r['splits_diff_ci95']:.3f}"
+            row["above"] = f"{r['splits_above']} / {r['n_splits']}"
+        out.append(row)
+    return out
+
+
 def _bar(method: str, group: str, value, err) -> dict:
     return {"method": method, "group": group, "value": float(value),
             "err": None if err is None else float(err), "published": False}

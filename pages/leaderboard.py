@@ -173,6 +173,25 @@ def _real() -> None:
         if headline:
             st.plotly_chart(_real_figure(headline), key=f"lb_real_chart_{k}")
             st.caption(tr("ui.board.real_chart_caption", metric=headline["metric"]))
+            _paired(res, headline["metric"], k)
+
+
+def _paired(res: dict, metric: str, k: int) -> None:
+    """Learner minus baseline on the same users and splits (``report.paired_rows``), if measured."""
+    rows = report.paired_rows(res, metric)
+    if not rows:
+        return
+    st.markdown(f"#### {tr('ui.board.paired_title', metric=metric)}")
+    n = max((r.get("n_splits") or 0) for r in rows)
+    frame = pd.DataFrame([{
+        tr("ui.board.paired.method"): method_name(r["method"], real_data=True),
+        tr("ui.board.paired.baseline"): method_name(r["baseline"], real_data=True),
+        tr("ui.board.paired.published"): r["published"],
+        tr("ui.board.paired.users"): r["users"],
+        **({tr("ui.board.paired.splits", n=n): r["splits"], tr("ui.board.paired.above"): r["above"]} if n else {}),
+    } for r in rows])
+    st.dataframe(frame, hide_index=True, key=f"lb_real_paired_{k}", height="content")
+    st.caption(tr("ui.board.paired_caption", metric=metric))
 
 
 def _published_label(name: str) -> str:

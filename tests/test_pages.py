@@ -458,3 +458,25 @@ def test_real_data_headline_bars_keep_published_numbers_apart():
     assert [(b["group"], b["value"]) for b in bars] == [
         ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
     assert real_headline({"protocol": "other", "results": []}) is None
+
+
+def test_leaderboard_shows_paired_differences_for_movielens(monkeypatch):
+    """The learner-minus-baseline table: formatted from the saved ``paired`` block, headline metric only."""
+    import metarec.report
+    pair = {"method": "melu-bias", "baseline": "user-item-bias", "published_diff": -0.009,
+            "published_diff_ci95_users": 0.031, "published_users_better": 14, "published_users_worse": 19,
+            "splits_diff": 0.0104, "splits_diff_ci95": 0.0071, "splits_above": 5, "n_splits": 5}
+    fake = [{"world": "movielens-100k", "protocol": "published", "file": "ml.json",
+             "results": [{"method": "melu-bias", "split": "published-split-seed2020", "ndcg@5": 0.6}],
+             "paired": [{**pair, "metric": "ndcg@5"},
+                        {**pair, "metric": "p@5", "published_diff": 0.5}]}]
+    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
+    app = open_page(BOARD)
+    no_errors(app)
+    paired = table(app, "baseline")
+    assert paired.to_dict("records") == [{
+        "method": "MeLU on ratings, from the bias model", "baseline": "User + item bias",
+        "published split: difference ± 95%": "-0.009 ± 0.031", "users better / worse": "14 / 19",
+        "5 more splits: difference ± 95%": "+0.010 ± 0.007", "splits above": "5 / 5"}]
+    assert "Ours minus each baseline, paired (ndcg@5)" in texts(app.markdown)
+    assert "an interval across 0 is a tie within the noise" in texts(app.caption)

@@ -147,6 +147,7 @@ def test_quick_json_shapes():
             "constant", "item-mean", "user-item-bias", "popularity"])))
         assert d["world"] == "movielens-100k" and d["protocol"] == "published" and d["published"]
         assert all({"method", "p@5", "ndcg@5", "mrr@5"} <= set(r) for r in d["results"])
+        assert d["paired"] == []  # no learner among these methods: nothing to pair
         d = json.loads(json.dumps(evaluate_real("amazon-toys", protocol="s3rec", quick=True,
                                                 methods=["popularity"])))
     finally:
@@ -224,3 +225,27 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     assert np.isfinite(info["train_loss"]).all()
     for u, t in split["test"].items():
         assert np.isfinite(score(u, t)).all()
+
+
+def test_paired_comparisons_by_hand():
+    """Learner minus baseline on the same users (published split) and the same splits (extra)."""
+    from metarec.realdata.movielens import paired_comparisons
+    m = {"p@5": [0.6, 0.4, 0.8], "ndcg@5": [0.5, 0.5, 0.9], "mrr@5": [1.0, 0.5, 1.0]}
+    b = {"p@5": [0.4, 0.4, 0.6], "ndcg@5": [0.7, 0.5, 0.6], "mrr@5": [1.0, 1.0, 1.0]}
+    per_split = {"published": {"melu-bias": m, "item-mean": b},
+                 "seed1": {"melu-bias": {k: [0.7] for k in m}, "item-mean": {k: [0.6] for k in m}},
+                 "seed2": {"melu-bias": {k: [0.5] for k in m}, "item-mean": {k: [0.6] for k in m}}}
+    rows = {r["metric"]: r for r in paired_comparisons(per_split, ["item-mean", "melu-bias", "knn"])}
+    assert set(rows) == {"p@5", "ndcg@5", "mrr@5"}
+    nd = rows["ndcg@5"]
+    assert (nd["method"], nd["baseline"]) == ("melu-bias", "item-mean")
+    assert nd["published_diff"] == pytest.approx((-0.2 + 0.0 + 0.3) / 3, abs=1e-4)
+    assert (nd["published_users_better"], nd["published_users_worse"]) == (1, 1)
+    # differences -0.2, 0, 0.3: sample sd 0.2517, half-width 1.96 * 0.2517 / sqrt(3)
+    assert nd["published_diff_ci95_users"] == pytest.approx(1.96 * 0.251661 / 3 ** 0.5, abs=1e-4)
+    assert nd["splits_diff"] == pytest.approx(0.0, abs=1e-9) and nd["splits_above"] == 1
+    assert nd["n_splits"] == 2 and nd["splits_diff_ci95"] == pytest.approx(1.96 * 0.141421 / 2 ** 0.5, abs=1e-4)
+    assert rows["mrr@5"]["published_diff"] == pytest.approx(-0.1667, abs=1e-4)
+    # without extra splits (--quick) there is no split-level block
+    assert "splits_diff" not in paired_comparisons({"published": per_split["published"]},
+                                                   ["melu-bias", "item-mean"])[0]

@@ -115,6 +115,37 @@ def evaluate_split(split, R, ml, methods, seed, quick, logs) -> dict[str, dict[s
     return {m: run(f, "test") for m, f in scorers.items()}
 
 
+LEARNED = ("melu-bias", "melu", "fomaml", "maml", "finetune")
+BASELINES = ("user-item-bias", "item-mean", "popularity", "constant", "random")
+
+
+def paired_comparisons(per_split: dict[str, dict[str, dict[str, list]]], methods) -> list[dict]:
+    """Each meta-learner minus each baseline, paired on the same users and splits.
+
+    Per row: on the published split, the mean per-user difference with its 95 % interval over the
+    test users and how many users it ranks better / worse; over the extra splits, the mean
+    difference of the split means with its 95 % interval over splits and on how many splits the
+    learner is above. Pairing removes what the two share (the split's users and query items), so
+    these intervals are narrower than the difference of two unpaired ones."""
+    out = []
+    extra = [s for s in per_split if s != "published"]
+    for m in (x for x in LEARNED if x in methods):
+        for b in (x for x in BASELINES if x in methods):
+            for k in METRICS:
+                d = np.subtract(per_split["published"][m][k], per_split["published"][b][k])
+                mean, ci = mean_ci95(d)
+                row = {"method": m, "baseline": b, "metric": k, "published_diff": round(mean, 4),
+                       "published_diff_ci95_users": round(ci, 4),
+                       "published_users_better": int((d > 0).sum()), "published_users_worse": int((d < 0).sum())}
+                if extra:
+                    ds = [float(np.mean(per_split[s][m][k]) - np.mean(per_split[s][b][k])) for s in extra]
+                    mean, ci = mean_ci95(ds)
+                    row.update({"splits_diff": round(mean, 4), "splits_diff_ci95": round(ci, 4),
+                                "splits_above": sum(x > 0 for x in ds), "n_splits": len(ds)})
+                out.append(row)
+    return out
+
+
 def evaluate_movielens(data_dir, quick: bool, seed: int, methods) -> dict:
     t0 = time.perf_counter()
     ml = load_movielens(data_dir)
@@ -142,6 +173,7 @@ def evaluate_movielens(data_dir, quick: bool, seed: int, methods) -> dict:
                 row[f"{k}_per_split"] = [round(v, 4) for v in split_means]
         results.append(row)
     return {"world": "movielens-100k", "protocol": "published", "results": results,
+            "paired": paired_comparisons(per_split, methods),
             "published": PUBLISHED, "caveat": CAVEAT, "extra_split_seeds": list(seeds),
             "relevance": "the 5 query items with the highest true rating (ties: query order)",
             "quick": quick, "seed": seed, "settings_chosen_on_valid": logs,
