@@ -218,11 +218,14 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     torch.set_num_threads(1)
     try:
         score, info = train_melu_bias(split, masked, ml, rows, bias_scores(rows, ml.n_users, ml.n_items, 10.0),
-                                      10.0, False, 0, max_iters=4, eval_every=2, support_tasks=True)
+                                      10.0, False, 0, max_iters=4, eval_every=2, support_tasks=True,
+                                      n_seeds=2)
     finally:
         torch.set_num_threads(threads)
-    assert info["iters_run"] == 4 and len(info["train_loss"]) == 2
-    assert np.isfinite(info["train_loss"]).all()
+    assert [m["seed"] for m in info["members"]] == [0, 1]   # every member trains on the same pool
+    for m in info["members"]:
+        assert m["iters_run"] == 4 and len(m["train_loss"]) == 2
+        assert np.isfinite(m["train_loss"]).all()
     for u, t in split["test"].items():
         assert np.isfinite(score(u, t)).all()
 
