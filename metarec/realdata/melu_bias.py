@@ -200,7 +200,7 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
     :func:`ml_task_pool`. Early stopping on the validation users' nDCG@5 (``quick``: 150 steps at
     most, validation every 25); the test users' query ratings are never looked at here.
 
-    ``n_seeds`` > 1 trains that many members (seeds ``seed * 1000 + k``), each early-stopped on the
+    ``n_seeds`` > 1 trains that many members (seeds ``seed``, ``seed + 1``, ...), each early-stopped on the
     validation users, and scores with their mean: a variance reduction, since early stopping on
     58 validation users picks partly on noise (the choice of 5 was made on validation users, see
     :data:`MELU_BIAS_SETTINGS`)."""
@@ -271,7 +271,7 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
             "val_curve_iter_ndcg5_mse": [[it, *c] for it, c in zip(info["iters"], curve)],
             "seconds": info["seconds"]}
 
-    members = [member(seed * 1000 + k) for k in range(n_seeds)]
+    members = [member(seed + k) for k in range(n_seeds)]
     learners = [m for m, _ in members]
 
     def score(u, t):   # the members' mean predicted rating (offset), one adaptation each
