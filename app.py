@@ -16,12 +16,13 @@ import streamlit as st  # noqa: E402
 
 from metarec.i18n import LANGS  # noqa: E402
 from pages._shared import (  # noqa: E402
-    FAMILY_KEYS, LANG_KEY, LANG_NAMES, get_engine, show_unexpected_error, tr,
+    FAMILY_KEYS, LANG_KEY, LANG_NAMES, SHELL_KEY, get_engine, show_unexpected_error, tr,
 )
 
 # (page file, title key, icon, url path, default page?). A url path must differ from every file
 # name in pages/: Streamlit's legacy pages/ discovery (still active in a process's first run, and in
-# every AppTest run) would otherwise run that file alone, without this shell.
+# every AppTest run) would otherwise run that file alone, without this shell. A visitor who opens a
+# file name anyway is sent here by pages._shared.require_shell.
 PAGES = [
     ("pages/parents.py", "ui.nav.parents", "🧸", "for-parents", True),
     ("pages/adaptation.py", "ui.nav.adaptation", "🔬", "watch-it-learn", False),
@@ -84,6 +85,7 @@ def main() -> None:
         _sidebar()
     except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
         show_unexpected_error("the sidebar")
+    st.session_state[SHELL_KEY] = True   # pages check it (pages._shared.require_shell)
     try:
         page.run()
     except Exception:

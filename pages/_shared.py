@@ -20,6 +20,7 @@ LANG_NAMES = {"en": "English", "zh": "简体中文"}
 # run so they survive a visit to another page (Streamlit drops the state of unrendered widgets).
 FAMILY_KEYS = ("age", "cat_filter", "liked", "disliked", "budget", "demo", "demo_seed")
 FLASH_KEY = "_flash_error"
+SHELL_KEY = "_in_shell"   # set by app.py before it runs a page
 
 
 @st.cache_resource(show_spinner=False)
@@ -249,3 +250,19 @@ def shots_figure(rows: list[dict], metric: str, y_title: str, x_title: str, heig
     style_figure(fig, height=height, legend_top=False)
     fig.update_layout(legend=dict(font=dict(size=14)))
     return fig
+
+
+def require_shell() -> None:
+    """Send a page that runs without ``app.py`` to the app.
+
+    Streamlit keeps its legacy ``pages/`` discovery until the first ``st.navigation`` call of the
+    server process, so in a fresh server a first visitor who opens a page's *file name*
+    (``/leaderboard``) gets that file alone: no language switch, no sidebar notes, the file names
+    as navigation. ``app.py`` marks each session it serves (:data:`SHELL_KEY`); a page run without
+    that mark switches to ``app.py``, which installs the real navigation."""
+    if not st.session_state.get(SHELL_KEY):
+        st.switch_page("app.py")
+
+
+if __name__ == "__main__":  # this file opened as a page (/shared) by the legacy discovery
+    require_shell()

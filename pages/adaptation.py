@@ -26,7 +26,7 @@ from metarec.evaluate import evaluate_world
 from metarec.i18n import age_text, category_name, t
 from pages._shared import (
     START_COLOURS, BackgroundJob, engine_or_stop, lang, log_exception, method_name, parent_family,
-    shots_figure, show_flash, style_figure, toy_label, tr,
+    require_shell, shots_figure, show_flash, style_figure, toy_label, tr,
 )
 
 SHOT_OPTIONS = (1, 2, 3, 5, 10)
@@ -492,4 +492,5 @@ def render() -> None:
     _shots_section(engine)
 
 
+require_shell()
 render()

@@ -18,7 +18,7 @@ from metarec.i18n import age_text, category_name, range_text, t
 from metarec.recommend import InputError, Request, recommend
 from pages._shared import (
     engine_or_stop, lang, log_exception, parent_family, show_flash, style_figure, toy_label,
-    tr,
+    require_shell, tr,
 )
 
 TOP = 10
@@ -225,4 +225,5 @@ def render() -> None:
                  height="content")
     st.caption(tr("ui.emb.recs_caption"))
 
+require_shell()
 render()

@@ -21,7 +21,7 @@ from metarec.live_training import mini_meta_train
 from metarec.recommend import Request, recommend
 from pages._shared import (
     engine_or_stop, lang, log_exception, method_colour, method_name, show_flash, style_figure,
-    toy_label, tr,
+    require_shell, toy_label, tr,
 )
 
 SHOTS = 3
@@ -333,4 +333,5 @@ def render() -> None:
     _side_by_side(engine, family, episode)
 
 
+require_shell()
 render()

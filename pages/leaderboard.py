@@ -12,7 +12,7 @@ import streamlit as st
 from metarec import report
 from metarec.i18n import t
 from pages._shared import (engine_or_stop, lang, method_colour, method_name, shots_figure, show_flash,
-                           style_figure, tr)
+                           require_shell, style_figure, tr)
 
 METRICS = ("ndcg@10", "recall@10", "hr@10")
 METRIC_KEYS = {"ndcg@10": "ui.board.metric_ndcg", "recall@10": "ui.board.metric_recall",
@@ -243,4 +243,5 @@ def render() -> None:
     _real()
 
 
+require_shell()
 render()

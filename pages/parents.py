@@ -14,7 +14,7 @@ from metarec.demo import random_family
 from metarec.i18n import age_text, category_name, range_text, t
 from metarec.recommend import MAX_LIKED, InputError, Request, recommend
 from pages._shared import (engine_or_stop, get_engine, lang, method_name, safe_callback,
-                           show_flash, tr)
+                           require_shell, show_flash, tr)
 
 # Months under two, whole years from 2 to 14 (a simulated family may add its exact age).
 AGE_OPTIONS = [3, 6, 9, 12, 18] + [12 * years for years in range(2, 15)]
@@ -264,4 +264,5 @@ def render() -> None:
     _results(engine)
 
 
+require_shell()
 render()

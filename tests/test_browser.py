@@ -416,3 +416,21 @@ def test_every_page_opens_with_cached_data(server, desk):
         with open(OUT / "timing-pages.txt", "w") as f:
             f.writelines(f"{name}: {s:.2f} s\n" for name, s in timings.items())
         assert set(timings) == set(titles)
+
+
+@pytest.mark.parametrize("path", ["/leaderboard", "/shared"])
+def test_first_visit_to_a_page_file_name_gets_the_app(browser, path):
+    """A fresh server whose first visitor opens a page's file name: Streamlit's legacy pages/
+    discovery would run that file alone (file names as navigation, no language switch); the page
+    sends the visitor to the app instead (pages._shared.require_shell)."""
+    with streamlit_server(OUT / "streamlit-server-deeplink.log", startup_s=STARTUP_S) as (url, _pid):
+        page = browser.new_page()
+        with _evidence(page, f"deeplink{path.replace('/', '-')}"):
+            page.goto(url + path)
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            expect(nav).to_contain_text("For parents", timeout=UI_TIMEOUT_MS)
+            expect(nav).to_contain_text("Leaderboard")
+            expect(nav).not_to_contain_text("shared")
+            expect(page.locator(".st-key-lang")).to_be_visible()
+            expect(page.locator("h1")).to_contain_text("MetaRec Toys")
+        page.close()
