@@ -225,5 +225,6 @@ def render() -> None:
                  height="content")
     st.caption(tr("ui.emb.recs_caption"))
 
+
 require_shell()
 render()

@@ -200,10 +200,10 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
     :func:`ml_task_pool`. Early stopping on the validation users' nDCG@5 (``quick``: 150 steps at
     most, validation every 25); the test users' query ratings are never looked at here.
 
-    ``n_seeds`` > 1 trains that many members (seeds ``seed``, ``seed + 1``, ...), each early-stopped on the
-    validation users, and scores with their mean: a variance reduction, since early stopping on
-    58 validation users picks partly on noise (the choice of 5 was made on validation users, see
-    :data:`MELU_BIAS_SETTINGS`)."""
+    ``n_seeds`` > 1 trains that many members (seeds ``seed``, ``seed + 1``, ...), each
+    early-stopped on the validation users, and scores with their mean: a variance reduction, since
+    early stopping on 58 validation users picks partly on noise (the choice of 5 was made on
+    validation users, see :data:`MELU_BIAS_SETTINGS`)."""
     from dataclasses import replace
 
     from ..train import TrainConfig, outer_loop
