@@ -429,16 +429,16 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.board.group.published_split": ("published split", "已发表的划分"),
     "ui.board.paired_title": ("Ours minus each baseline, paired ({metric})", "我们的方法减去各基线（配对，{metric}）"),
     "ui.board.paired.method": ("method", "方法"), "ui.board.paired.baseline": ("baseline", "基线"),
-    "ui.board.paired.published": ("published split: difference ± 95%", "已发表划分：差值 ± 95%"),
-    "ui.board.paired.users": ("users better / worse", "更好 / 更差的用户数"),
-    "ui.board.paired.splits": ("{n} more splits: difference ± 95%", "另外 {n} 个划分：差值 ± 95%"),
-    "ui.board.paired.above": ("splits above", "高于基线的划分数"),
+    "ui.board.paired.published": ("published split, Δ ± 95%", "已发表划分，差值 ± 95%"),
+    "ui.board.paired.users": ("users better / worse", "用户 更好 / 更差"),
+    "ui.board.paired.splits": ("{n} more splits, Δ ± 95%", "另外 {n} 个划分，差值 ± 95%"),
+    "ui.board.paired.above": ("splits above", "高于基线的划分"),
     "ui.board.paired_caption": ("Each learner's {metric} minus each baseline's on the same test users "
                                 "(published split: interval over its users) and on the same splits "
-                                "(interval over the split means). Above the baseline means the interval "
+                                "(interval over the split means); Δ = learner minus baseline. Above the baseline means the interval "
                                 "lies above 0; an interval across 0 is a tie within the noise.",
                                 "每个学习器的 {metric} 减去各基线在相同测试用户（已发表划分：按用户计算区间）"
-                                "和相同划分（按划分平均计算区间）上的值。区间完全高于 0 才算高于基线；"
+                                "和相同划分（按划分平均计算区间）上的值（差值 = 学习器减基线）。区间完全高于 0 才算高于基线；"
                                 "跨过 0 的区间表示在噪声范围内持平。"),
     "ui.board.group.five_splits": ("5 more splits (mean)", "另外 5 个划分（平均）"),
     "ui.board.real_chart_caption": ("Chart: {metric} for each method; hatched grey bars are numbers "

@@ -183,14 +183,14 @@ def _paired(res: dict, metric: str, k: int) -> None:
         return
     st.markdown(f"#### {tr('ui.board.paired_title', metric=metric)}")
     n = max((r.get("n_splits") or 0) for r in rows)
-    frame = pd.DataFrame([{
-        tr("ui.board.paired.method"): method_name(r["method"], real_data=True),
-        tr("ui.board.paired.baseline"): method_name(r["baseline"], real_data=True),
-        tr("ui.board.paired.published"): r["published"],
-        tr("ui.board.paired.users"): r["users"],
-        **({tr("ui.board.paired.splits", n=n): r["splits"], tr("ui.board.paired.above"): r["above"]} if n else {}),
-    } for r in rows])
-    st.dataframe(frame, hide_index=True, key=f"lb_real_paired_{k}", height="content")
+    columns = {"method": (tr("ui.board.paired.method"), 200), "baseline": (tr("ui.board.paired.baseline"), 185),
+               "published": (tr("ui.board.paired.published"), 150), "users": (tr("ui.board.paired.users"), 130)}
+    if n:
+        columns |= {"splits": (tr("ui.board.paired.splits", n=n), 150), "above": (tr("ui.board.paired.above"), 90)}
+    frame = pd.DataFrame([{label: method_name(r[c], real_data=True) if c in ("method", "baseline") else r[c]
+                           for c, (label, _) in columns.items()} for r in rows])
+    config = {label: st.column_config.TextColumn(label, width=width) for label, width in columns.values()}
+    st.dataframe(frame, hide_index=True, key=f"lb_real_paired_{k}", height="content", column_config=config)
     st.caption(tr("ui.board.paired_caption", metric=metric))
 
 

@@ -476,7 +476,7 @@ def test_leaderboard_shows_paired_differences_for_movielens(monkeypatch):
     paired = table(app, "baseline")
     assert paired.to_dict("records") == [{
         "method": "MeLU on ratings, from the bias model", "baseline": "User + item bias",
-        "published split: difference ± 95%": "-0.009 ± 0.031", "users better / worse": "14 / 19",
-        "5 more splits: difference ± 95%": "+0.010 ± 0.007", "splits above": "5 / 5"}]
+        "published split, Δ ± 95%": "-0.009 ± 0.031", "users better / worse": "14 / 19",
+        "5 more splits, Δ ± 95%": "+0.010 ± 0.007", "splits above": "5 / 5"}]
     assert "Ours minus each baseline, paired (ndcg@5)" in texts(app.markdown)
     assert "an interval across 0 is a tie within the noise" in texts(app.caption)
