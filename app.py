@@ -16,7 +16,7 @@ import streamlit as st  # noqa: E402
 
 from metarec.i18n import LANGS  # noqa: E402
 from pages._shared import (  # noqa: E402
-    FAMILY_KEYS, LANG_KEY, LANG_NAMES, SHELL_KEY, get_engine, show_unexpected_error, tr,
+    FAMILY_KEYS, GO_TO_KEY, LANG_KEY, LANG_NAMES, SHELL_KEY, get_engine, show_unexpected_error, tr,
 )
 
 # (page file, title key, icon, url path, default page?). A url path must differ from every file
@@ -81,6 +81,10 @@ def main() -> None:
     pages = [st.Page(ROOT / path, title=tr(title), icon=icon, url_path=url, default=default)
              for path, title, icon, url, default in PAGES]
     page = st.navigation(pages, position="sidebar")
+    wanted = st.session_state.pop(GO_TO_KEY, None)   # a page opened by its file name (require_shell)
+    for candidate, (path, *_) in zip(pages, PAGES):
+        if wanted and Path(wanted) == ROOT / path and candidate is not page:
+            st.switch_page(candidate)
     try:
         _sidebar()
     except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through

@@ -492,5 +492,5 @@ def render() -> None:
     _shots_section(engine)
 
 
-require_shell()
+require_shell(__file__)
 render()

@@ -226,5 +226,5 @@ def render() -> None:
     st.caption(tr("ui.emb.recs_caption"))
 
 
-require_shell()
+require_shell(__file__)
 render()

@@ -333,5 +333,5 @@ def render() -> None:
     _side_by_side(engine, family, episode)
 
 
-require_shell()
+require_shell(__file__)
 render()

@@ -243,5 +243,5 @@ def render() -> None:
     _real()
 
 
-require_shell()
+require_shell(__file__)
 render()

@@ -264,5 +264,5 @@ def render() -> None:
     _results(engine)
 
 
-require_shell()
+require_shell(__file__)
 render()

@@ -418,11 +418,12 @@ def test_every_page_opens_with_cached_data(server, desk):
         assert set(timings) == set(titles)
 
 
-@pytest.mark.parametrize("path", ["/leaderboard", "/shared"])
-def test_first_visit_to_a_page_file_name_gets_the_app(browser, path):
+@pytest.mark.parametrize("path, title, url_path", [("/leaderboard", "Leaderboard", "/results"),
+                                                   ("/shared", "MetaRec Toys", "/")])
+def test_first_visit_to_a_page_file_name_gets_the_app(browser, path, title, url_path):
     """A fresh server whose first visitor opens a page's file name: Streamlit's legacy pages/
     discovery would run that file alone (file names as navigation, no language switch); the page
-    sends the visitor to the app instead (pages._shared.require_shell)."""
+    sends the visitor to the app, which opens that page (pages._shared.require_shell)."""
     with streamlit_server(OUT / "streamlit-server-deeplink.log", startup_s=STARTUP_S) as (url, _pid):
         page = browser.new_page()
         with _evidence(page, f"deeplink{path.replace('/', '-')}"):
@@ -432,5 +433,7 @@ def test_first_visit_to_a_page_file_name_gets_the_app(browser, path):
             expect(nav).to_contain_text("Leaderboard")
             expect(nav).not_to_contain_text("shared")
             expect(page.locator(".st-key-lang")).to_be_visible()
-            expect(page.locator("h1")).to_contain_text("MetaRec Toys")
+            expect(page.locator("h1")).to_contain_text(title)
+            expect(page).to_have_url(url + url_path)
+            expect(page.get_by_text("Page not found")).to_have_count(0)
         page.close()
