@@ -82,9 +82,10 @@ def main() -> None:
              for path, title, icon, url, default in PAGES]
     page = st.navigation(pages, position="sidebar")
     wanted = st.session_state.pop(GO_TO_KEY, None)   # a page opened by its file name (require_shell)
-    for candidate, (path, *_) in zip(pages, PAGES):
-        if wanted and Path(wanted) == ROOT / path and candidate is not page:
-            st.switch_page(candidate)
+    if wanted:
+        for candidate, (path, *_) in zip(pages, PAGES):
+            if Path(wanted) == ROOT / path and candidate is not page:
+                st.switch_page(candidate)
     try:
         _sidebar()
     except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through

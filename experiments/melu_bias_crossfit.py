@@ -45,12 +45,12 @@ def crossfit(split, R, ml, members: int) -> dict:
     np.random.default_rng(123).shuffle(valid)
     halves = [valid[: len(valid) // 2], valid[len(valid) // 2:]]
     out = {"bias": [], "singles": [[] for _ in range(members)], "ens": []}
+    fits = {lam: bias_scores(rows, ml.n_users, ml.n_items, lam) for lam in BIAS_GRID}  # same rows for both halves
     for a in (0, 1):
         A = {u: split["valid"][u] for u in halves[a]}
         B = {u: split["valid"][u] for u in halves[1 - a]}
         # half B joins the test users: only its support ratings reach training (ml_task_pool)
         inner = {"train": split["train"], "valid": A, "test": {**split["test"], **B}}
-        fits = {lam: bias_scores(rows, ml.n_users, ml.n_items, lam) for lam in BIAS_GRID}
         lam = max(fits, key=lambda g: np.mean(ndcg({u: fits[g][t["query_items"]] for u, t in A.items()}, A)))
         out["bias"] += ndcg({u: fits[lam][t["query_items"]] for u, t in B.items()}, B)
         settings = {**MELU_BIAS_SETTINGS, "n_seeds": 1}
