@@ -428,18 +428,19 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.board.published": ("{name} (published)", "{name}（已发表）"),
     "ui.board.group.published_split": ("published split", "已发表的划分"),
     "ui.board.paired_title": ("Ours minus each baseline, paired ({metric})", "我们的方法减去各基线（配对，{metric}）"),
-    "ui.board.paired.method": ("method", "方法"), "ui.board.paired.baseline": ("baseline", "基线"),
-    "ui.board.paired.published": ("published split, Δ ± 95%", "已发表划分，差值 ± 95%"),
-    "ui.board.paired.users": ("users better / worse", "用户 更好 / 更差"),
-    "ui.board.paired.splits": ("{n} more splits, Δ ± 95%", "另外 {n} 个划分，差值 ± 95%"),
-    "ui.board.paired.above": ("splits above", "高于基线的划分"),
-    "ui.board.paired_caption": ("Each learner's {metric} minus each baseline's on the same test users "
-                                "(published split: interval over its users) and on the same splits "
-                                "(interval over the split means); Δ = learner minus baseline. Above the baseline means the interval "
-                                "lies above 0; an interval across 0 is a tie within the noise.",
-                                "每个学习器的 {metric} 减去各基线在相同测试用户（已发表划分：按用户计算区间）"
-                                "和相同划分（按划分平均计算区间）上的值（差值 = 学习器减基线）。区间完全高于 0 才算高于基线；"
-                                "跨过 0 的区间表示在噪声范围内持平。"),
+    "ui.board.paired.method": ("Method", "方法"), "ui.board.paired.baseline": ("Baseline", "基线"),
+    "ui.board.paired.published": ("Δ published split", "差值：已发表划分"),
+    "ui.board.paired.users": ("Better / worse", "更好 / 更差"),
+    "ui.board.paired.splits": ("Δ {n} more splits", "差值：另外 {n} 个划分"),
+    "ui.board.paired.above": ("Splits above", "高于基线的划分"),
+    "ui.board.paired_caption": ("Δ = the learner's {metric} minus the baseline's, ± the half-width of its 95% "
+                                "interval: on the published split over its test users (how many users the "
+                                "learner ranks better / worse), and over the extra splits' means (on how many "
+                                "splits it is above). Above the baseline means the interval lies above 0; an "
+                                "interval across 0 is a tie within the noise.",
+                                "差值 = 学习器的 {metric} 减去基线的值，± 95% 区间半宽：已发表划分上按测试用户计算"
+                                "（学习器排得更好 / 更差的用户数），另外各划分上按划分平均计算（高于基线的划分数）。"
+                                "区间完全高于 0 才算高于基线；跨过 0 的区间表示在噪声范围内持平。"),
     "ui.board.group.five_splits": ("5 more splits (mean)", "另外 5 个划分（平均）"),
     "ui.board.real_chart_caption": ("Chart: {metric} for each method; hatched grey bars are numbers "
                                     "published in the papers (not measured here), error bars are "
@@ -447,6 +448,41 @@ STRINGS: dict[str, tuple[str, str]] = {
                                     "图：各方法的 {metric}；灰色斜纹柱为论文中发表的数字（非本项目测得），"
                                     "误差线为 95% 区间。上表列出了相同的数字。"),
     "ui.board.real_file": ("from {file}", "来自 {file}"),
+    "ui.board.real.amazon-toys.s3rec": ("Amazon Toys · the next item among 100 (target + 99 sampled items)",
+                                        "Amazon Toys · 在 100 件物品中找出下一件（目标 + 99 件随机抽样物品）"),
+    "ui.board.real.amazon-toys.s3rec-full": ("Amazon Toys · the next item among all items",
+                                             "Amazon Toys · 在全部物品中找出下一件"),
+    "ui.board.real.amazon-toys.cold-start": ("Amazon Toys · new users, told their first k items",
+                                             "Amazon Toys · 新用户，只告知其前 k 件物品"),
+    "ui.board.real.movielens-100k.published": ("MovieLens-100K · new users' ratings, published cold-start protocol",
+                                               "MovieLens-100K · 新用户的评分，已发表的冷启动协议"),
+    "ui.board.real.other": ("{world} · {protocol}", "{world} · {protocol}"),
+    "ui.board.real.col_shots": ("k (items told)", "k（告知的物品数）"),
+    "ui.board.real.col_splits": ("{metric}, 5 splits", "{metric}·5个划分"),
+    "ui.board.real.col_help": ("Mean ± the half-width of its 95% interval; published rows: the paper's number.",
+                               "平均值 ± 95% 区间半宽；已发表的行：论文中的数字。"),
+    "ui.board.real.ml_columns": ("Columns without “5 splits” are the published split ({split}, {n} test users; "
+                                 "interval over its users); “5 splits” columns are the mean over 5 more splits "
+                                 "drawn the same way (seeds {seeds}; interval over the split means).",
+                                 "不带“5个划分”的列为已发表的划分（{split}，{n} 名测试用户；按用户计算区间）；"
+                                 "“5个划分”列为以同样方式另抽的 5 个划分的平均值（种子 {seeds}；按划分平均计算区间）。"),
+    "ui.board.rv.best": ("**Best of ours: {name}**, {metric} {v}.", "**我们的方法中最好的是{name}**，{metric} {v}。"),
+    "ui.board.rv.above": ("Above the published {names}.", "高于已发表的 {names}。"),
+    "ui.board.rv.above_all": ("Above every published number in this table.", "高于本表中所有已发表的数字。"),
+    "ui.board.rv.below": ("Below {items}.", "低于 {items}。"),
+    "ui.board.rv.shots_one": ("**{name} is best at every k** ({metric}: {items}).",
+                              "**在每个 k 下，{name} 都是最好的**（{metric}：{items}）。"),
+    "ui.board.rv.shots_each": ("**Best {metric} for each k:** {items}.", "**各 k 下 {metric} 最好的方法：**{items}。"),
+    "ui.board.rv.paired_head": ("**{name}** against the simple baselines ({metric}, paired on the same users):",
+                                "**{name}与简单基线相比**（{metric}，在相同用户上配对）："),
+    "ui.board.rv.on_published": ("on the published split ({n} test users),", "在已发表的划分上（{n} 名测试用户），"),
+    "ui.board.rv.on_published_plain": ("on the published split,", "在已发表的划分上，"),
+    "ui.board.rv.on_splits": ("over {n} more splits,", "在另外 {n} 个划分上，"),
+    "ui.board.rv.status.above": ("above {items}", "高于{items}"),
+    "ui.board.rv.status.tie": ("level within the noise with {items}", "与{items}在噪声范围内持平"),
+    "ui.board.rv.status.below": ("below {items}", "低于{items}"),
+    "ui.board.rv.clause_sep": ("; ", "；"),
+    "ui.board.rv.end": (".", "。"),
     # ---- How meta-learning works (pages/how_it_works.py) ----
     "ui.how.intro": ("A recommender usually needs a long history of each customer. Meta-learning "
                      "trains on thousands of small *tasks* instead, here one family each, so that "

@@ -1,7 +1,7 @@
 """Leaderboard: the toybox benchmark from the shipped model's manifest, plus real-data results.
 
 Every number comes from ``engine.manifest["metrics"]["test"]`` (written by ``python -m metarec
-train``) or from ``metarec.report.real_results()``; the page only arranges them.
+train``) or from ``metarec.real_report.real_results()``; the page only arranges them.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metarec import report
-from metarec.i18n import t
+from metarec import real_report
+from metarec.i18n import STRINGS, t
 from pages._shared import (engine_or_stop, lang, method_colour, method_name, shots_figure, show_flash,
                            require_shell, style_figure, tr)
 
@@ -61,14 +61,15 @@ def _table(rows: list[dict], metric: str, manifest: dict) -> pd.DataFrame:
 
 
 def _column_config(shots: list[int]) -> dict:
-    config = {"method": st.column_config.TextColumn(tr("ui.board.col_method"), pinned=True)}
+    """Widths (px) chosen so the table fits a 1400 px window beside the sidebar, no sideways scroll."""
+    config = {"method": st.column_config.TextColumn(tr("ui.board.col_method"), pinned=True, width=272)}
     for k in shots:
-        config[f"s{k}"] = st.column_config.TextColumn(shots_label(k),
+        config[f"s{k}"] = st.column_config.TextColumn(shots_label(k), width=96,
                                                       help=tr("ui.board.col_mean_help", k=k))
-    config["ms"] = st.column_config.NumberColumn(tr("ui.board.col_ms"), format="%.1f",
+    config["ms"] = st.column_config.NumberColumn(tr("ui.board.col_ms"), format="%.1f", width=74,
                                                  help=tr("ui.board.col_ms_help"))
-    config["params"] = st.column_config.NumberColumn(tr("ui.board.col_params"), format="%d")
-    config["seconds"] = st.column_config.NumberColumn(tr("ui.board.col_seconds"), format="%.0f",
+    config["params"] = st.column_config.NumberColumn(tr("ui.board.col_params"), format="%d", width=78)
+    config["seconds"] = st.column_config.NumberColumn(tr("ui.board.col_seconds"), format="%.0f", width=85,
                                                       help=tr("ui.board.col_seconds_help"))
     return config
 
@@ -138,71 +139,101 @@ def _toybox(engine) -> None:
 
 
 def _real() -> None:
-    results = report.real_results()
+    results = real_report.real_results()
     if not results:
         return
     st.divider()
     st.header(tr("ui.board.real_title"), anchor=False)
     st.markdown(tr("ui.board.real_intro"))
-    for k, res in enumerate(results):
-        rows = [r for r in res.get("results") or [] if isinstance(r, dict) and "method" in r]
-        if not rows:
-            continue
-        title = f"{res.get('world', '?')} · {res.get('protocol', '?')}"
-        if res.get("quick"):
-            title += " · " + tr("ui.board.real_quick")
-        st.markdown(f"### {title}", anchors=False)
-        frame = pd.DataFrame(rows)
-        keep = ["method"] + [c for c in ("split", "shots") if c in frame]
-        numbers = [c for c in frame.columns if c not in keep and "ci95" not in c
-                   and pd.api.types.is_float_dtype(frame[c])
-                   and not c.endswith("seconds")]
-        frame = frame[keep + numbers].assign(method=frame["method"].map(lambda m: method_name(m, real_data=True)))
-        frame = pd.concat([frame, _published_rows(res, numbers)], ignore_index=True)
-        config = {c: st.column_config.NumberColumn(c, format="%.4f") for c in numbers}
-        st.dataframe(frame, hide_index=True, column_config=config, key=f"lb_real_{k}",
-                     height="content", placeholder="—")
-        facts = [tr("ui.board.real_file", file=res.get("file", "?"))]
-        for field in ("n_users", "seconds", "command"):
-            if res.get(field) not in (None, ""):
-                facts.append(f"{field}: {res[field]}")
-        if res.get("caveat"):
-            facts.append(str(res["caveat"]))
-        st.caption(" · ".join(facts))
-        headline = report.real_headline(res)
-        if headline:
-            st.plotly_chart(_real_figure(headline), key=f"lb_real_chart_{k}")
-            st.caption(tr("ui.board.real_chart_caption", metric=headline["metric"]))
-            _paired(res, headline["metric"], k)
+    for res in results:
+        for view in real_report.real_views(res):
+            _real_view(view)
 
 
-def _paired(res: dict, metric: str, k: int) -> None:
-    """Learner minus baseline on the same users and splits (``report.paired_rows``), if measured."""
-    rows = report.paired_rows(res, metric)
+def _real_title(view: dict) -> str:
+    key = f"ui.board.real.{view.get('world')}.{view.get('protocol')}"
+    title = tr(key) if key in STRINGS else tr("ui.board.real.other", world=view.get("world", "?"),
+                                               protocol=view.get("protocol", "?"))
+    return title + (" · " + tr("ui.board.real_quick") if view.get("quick") else "")
+
+
+def _real_view(view: dict) -> None:
+    """One real-data table (``real_report.real_table``), its verdict, chart and, on MovieLens, the
+    paired differences. Widget keys end in world-protocol, so each view keeps its own."""
+    columns, rows = real_report.real_table(view)
     if not rows:
         return
-    st.markdown(f"#### {tr('ui.board.paired_title', metric=metric)}")
+    k = f"{view.get('world')}-{view.get('protocol')}"
+    st.markdown(f"### {_real_title(view)}")
+    verdict = real_report.real_verdict(view)
+    if verdict:
+        with st.container(key=f"lb_real_verdict_{k}"):
+            st.info(real_report.real_verdict_text(verdict, lang()), icon="📌")
+    labels = {}
+    for c in columns:
+        if c["key"] == "method":
+            labels[c["key"]] = tr("ui.board.col_method")
+        elif c["key"] == "shots":
+            labels[c["key"]] = tr("ui.board.real.col_shots")
+        elif c["splits"]:
+            labels[c["key"]] = tr("ui.board.real.col_splits", metric=real_report.metric_label(c["metric"]))
+        else:
+            labels[c["key"]] = real_report.metric_label(c["metric"])
+    frame = pd.DataFrame([{labels[c["key"]]: (
+        (_published_label(r["method"]) if r["published"] else method_name(r["method"], real_data=True))
+        if c["key"] == "method" else r.get(c["key"])) for c in columns} for r in rows])
+    config = {labels["method"]: st.column_config.TextColumn(labels["method"], pinned=True, width=260)}
+    for c in columns[1:]:
+        config[labels[c["key"]]] = st.column_config.TextColumn(
+            labels[c["key"]], help=None if c["key"] == "shots" else tr("ui.board.real.col_help"),
+            width=70 if c["key"] == "shots" else 112 if c["splits"] else 100)
+    st.dataframe(frame, hide_index=True, column_config=config, key=f"lb_real_{k}",
+                 height="content", placeholder="—")
+    st.caption(tr("ui.sentence.sep").join(_real_facts(view)))
+    headline = real_report.real_headline(view)
+    if headline:
+        st.plotly_chart(_real_figure(headline), key=f"lb_real_chart_{k}")
+        st.caption(tr("ui.board.real_chart_caption", metric=real_report.metric_label(headline["metric"])))
+        _paired(view, headline["metric"], k)
+
+
+def _real_facts(view: dict) -> list[str]:
+    """The caption under a real-data table: what the columns are, where the numbers come from."""
+    facts = []
+    first = next(iter(view.get("results") or []), {})
+    if isinstance(first, dict) and "split" in first:
+        facts.append(tr("ui.board.real.ml_columns", split=first["split"], n=first.get("n_test_users", "?"),
+                        seeds=", ".join(map(str, view.get("extra_split_seeds") or [])) or "—"))
+    source = [tr("ui.board.real_file", file=view.get("file", "?"))]
+    for field in ("n_users", "seconds", "command"):
+        if view.get(field) not in (None, ""):
+            source.append(f"{field}: {view[field]}")
+    facts.append(" · ".join(source) + ".")
+    if view.get("caveat"):
+        facts.append(str(view["caveat"]))
+    return facts
+
+
+def _paired(res: dict, metric: str, k: str) -> None:
+    """Learner minus baseline on the same users and splits (``real_report.paired_rows``), if measured."""
+    rows = real_report.paired_rows(res, metric)
+    if not rows:
+        return
+    st.markdown(f"#### {tr('ui.board.paired_title', metric=real_report.metric_label(metric))}")
     n = max((r.get("n_splits") or 0) for r in rows)
-    columns = {"method": (tr("ui.board.paired.method"), 200), "baseline": (tr("ui.board.paired.baseline"), 185),
-               "published": (tr("ui.board.paired.published"), 150), "users": (tr("ui.board.paired.users"), 130)}
+    columns = {"method": (tr("ui.board.paired.method"), 250), "baseline": (tr("ui.board.paired.baseline"), 205),
+               "published": (tr("ui.board.paired.published"), 125), "users": (tr("ui.board.paired.users"), 105)}
     if n:
-        columns |= {"splits": (tr("ui.board.paired.splits", n=n), 150), "above": (tr("ui.board.paired.above"), 90)}
+        columns |= {"splits": (tr("ui.board.paired.splits", n=n), 125), "above": (tr("ui.board.paired.above"), 85)}
     frame = pd.DataFrame([{label: method_name(r[c], real_data=True) if c in ("method", "baseline") else r[c]
                            for c, (label, _) in columns.items()} for r in rows])
     config = {label: st.column_config.TextColumn(label, width=width) for label, width in columns.values()}
     st.dataframe(frame, hide_index=True, key=f"lb_real_paired_{k}", height="content", column_config=config)
-    st.caption(tr("ui.board.paired_caption", metric=metric))
+    st.caption(tr("ui.board.paired_caption", metric=real_report.metric_label(metric)))
 
 
 def _published_label(name: str) -> str:
     return name if "published" in name else tr("ui.board.published", name=name)
-
-
-def _published_rows(res: dict, numbers: list[str]) -> pd.DataFrame:
-    """The papers' numbers under the same protocol, as rows of the same table."""
-    rows = [{"method": _published_label(r["method"]), **{c: r[c] for c in numbers if c in r}}
-            for r in res.get("published") or [] if isinstance(r, dict) and "method" in r]
-    return pd.DataFrame(rows)
 
 
 GROUP_COLOURS = ("#B03A0A", "#E0864F", "#F2BE9B")  # the theme's primary, then lighter
@@ -224,13 +255,15 @@ def _real_figure(headline: dict):
             x=[_published_label(b["method"]) if b["published"] else method_name(b["method"], real_data=True)
                for b in bars],
             y=[b["value"] for b in bars],
-            name=tr(GROUP_KEYS[group]) if group in GROUP_KEYS else (group or headline["metric"]),
+            name=tr(GROUP_KEYS[group]) if group in GROUP_KEYS
+            else (group or real_report.metric_label(headline["metric"])),
             showlegend=not single,
             error_y=dict(type="data", array=[b["err"] or 0 for b in bars], visible=True),
             marker=dict(color=[PUBLISHED_GREY if b["published"] else colour for b in bars],
                         pattern=dict(shape=["/" if b["published"] else "" for b in bars])),
             text=[f"{b['value']:.3f}" for b in bars] if single else None, textposition="outside")
-    fig.update_layout(barmode="group", yaxis_title=headline["metric"], xaxis_tickangle=-30)
+    fig.update_layout(barmode="group", yaxis_title=real_report.metric_label(headline["metric"]),
+                      xaxis_tickangle=-30)
     return style_figure(fig, height=460)
 
 

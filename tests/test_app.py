@@ -269,7 +269,8 @@ def test_every_ui_string_is_translated_and_used_keys_exist():
         assert zh.strip() or key == "ui.sentence.sep", key
         assert fields(en) == fields(zh), f"{key}: placeholders differ between English and Chinese"
     used = set()
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "metarec" / "real_report.py"]:
         used |= set(re.findall(r"""["'](ui\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "no ui.* keys found in the app"
     assert used <= set(ui), f"missing from metarec/i18n.py: {sorted(used - set(ui))}"
+

@@ -325,32 +325,47 @@ def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
 
 
 def test_leaderboard_shows_real_data_results(monkeypatch):
-    import metarec.report
-    fake = [{"world": "movielens-100k", "protocol": "cold-start", "file": "ml.json",
-             "results": [{"method": "melu", "p@5": 0.61, "p@5_ci95": 0.02, "ndcg@5": 0.6},
-                         {"method": "popularity", "p@5": 0.55, "p@5_ci95": 0.02, "ndcg@5": 0.5}]},
+    import metarec.real_report
+    fake = [{"world": "amazon-toys", "protocol": "cold-start", "file": "cs.json",
+             "results": [{"method": "metaemb", "shots": 1, "ndcg@10": 0.05, "ndcg@10_ci95": 0.004},
+                         {"method": "popularity", "shots": 1, "ndcg@10": 0.01, "ndcg@10_ci95": 0.002}]},
             {"world": "amazon-toys", "protocol": "s3rec", "file": "az.json",
              "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007}],
-             "published": [{"method": "S3-Rec", "hr@10": 0.553}]}]
-    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
+             "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "S3-Rec", "hr@10": 0.553}],
+             "results_all_items": [{"method": "metaemb", "hr@10": 0.095, "hr@10_ci95": 0.004}],
+             "published_all_items": [{"method": "S3-Rec", "hr@10": 0.07}]}]
+    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
     assert "Real data" in texts(app.header)
-    real = table(app, "p@5")
-    assert list(real["method"]) == ["MeLU (decision layers adapt)", "Popularity (interaction count)"]
-    assert "p@5" in real.columns and "p@5_ci95" not in real.columns
-    assert "from ml.json" in texts(app.caption)
-    amazon = table(app, "hr@10")
-    assert list(amazon["method"]) == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
-    bars = chart(app, "lb_real_chart_1")["data"]
+    titles = texts(app.markdown)
+    for title in ("Amazon Toys · new users, told their first k items",
+                  "Amazon Toys · the next item among 100 (target + 99 sampled items)",
+                  "Amazon Toys · the next item among all items"):
+        assert f"### {title}" in titles
+    cold = table(app, "k (items told)")
+    assert cold.to_dict("records") == [
+        {"Method": "Meta-learned embeddings (metaemb)", "k (items told)": "1", "nDCG@10": "0.050 ± 0.004"},
+        {"Method": "Popularity (interaction count)", "k (items told)": "1", "nDCG@10": "0.010 ± 0.002"}]
+    sampled, full = [f.value for f in app.dataframe if "HR@10" in f.value.columns]
+    assert sampled.to_dict("records") == [
+        {"Method": "Meta-learned embeddings (metaemb)", "HR@10": "0.535 ± 0.007"},
+        {"Method": "SASRec (published)", "HR@10": "0.466"}, {"Method": "S3-Rec (published)", "HR@10": "0.553"}]
+    assert list(full["HR@10"]) == ["0.095 ± 0.004", "0.070"]   # the all-items variant has its own table
+    verdicts = texts(app.info)
+    assert "Above the published SASRec. Below S3-Rec (0.553)." in verdicts
+    assert "HR@10 0.095 ± 0.004. Above every published number in this table." in verdicts
+    assert "is best at every k** (nDCG@10: k=1 0.050 ± 0.004)" in verdicts
+    assert "from az.json" in texts(app.caption)
+    bars = chart(app, "lb_real_chart_amazon-toys-s3rec-full")["data"]
     assert bars[0]["x"] == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
-    assert arr(bars[0]["y"]) == [0.535, 0.553] and arr(bars[0]["error_y"]["array"]) == [0.007, 0]
+    assert arr(bars[0]["y"]) == [0.095, 0.07] and arr(bars[0]["error_y"]["array"]) == [0.004, 0]
     assert "hatched grey bars are numbers published in the papers" in texts(app.caption)
 
 
 def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
-    import metarec.report
-    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: [])
+    import metarec.real_report
+    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: [])
     app = open_page(BOARD)
     assert "Real data" not in texts(app.header)
 
@@ -443,40 +458,27 @@ def test_a_newborn_family_stays_a_newborn_on_the_learning_pages(engine):
     assert "A child aged 0 months who likes 2 toys" in texts(app.markdown)
 
 
-def test_real_data_headline_bars_keep_published_numbers_apart():
-    from metarec.report import real_headline
-    s3 = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.53, "hr@10_ci95": 0.007}],
-          "published": [{"method": "S3-Rec", "hr@10": 0.553}]}
-    bars = real_headline(s3)["bars"]
-    assert [(b["method"], b["value"], b["err"], b["published"]) for b in bars] == [
-        ("metaemb", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
-    ml = {"protocol": "published", "results": [{"method": "melu-bias", "split": "x", "ndcg@5": 0.6,
-                                                "ndcg@5_ci95_users": 0.05, "ndcg@5_5splits": 0.645,
-                                                "ndcg@5_5splits_ci95": 0.016}],
-          "published": [{"method": "MAMO, published", "ndcg@5": 0.5929}]}
-    bars = real_headline(ml)["bars"]
-    assert [(b["group"], b["value"]) for b in bars] == [
-        ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
-    assert real_headline({"protocol": "other", "results": []}) is None
-
-
 def test_leaderboard_shows_paired_differences_for_movielens(monkeypatch):
     """The learner-minus-baseline table: formatted from the saved ``paired`` block, headline metric only."""
-    import metarec.report
+    import metarec.real_report
     pair = {"method": "melu-bias", "baseline": "user-item-bias", "published_diff": -0.009,
             "published_diff_ci95_users": 0.031, "published_users_better": 14, "published_users_worse": 19,
             "splits_diff": 0.0104, "splits_diff_ci95": 0.0071, "splits_above": 5, "n_splits": 5}
     fake = [{"world": "movielens-100k", "protocol": "published", "file": "ml.json",
-             "results": [{"method": "melu-bias", "split": "published-split-seed2020", "ndcg@5": 0.6}],
+             "results": [{"method": "melu-bias", "split": "published-split-seed2020", "ndcg@5": 0.6,
+                          "n_test_users": 58}],
              "paired": [{**pair, "metric": "ndcg@5"},
                         {**pair, "metric": "p@5", "published_diff": 0.5}]}]
-    monkeypatch.setattr(metarec.report, "real_results", lambda folder=None: fake)
+    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
-    paired = table(app, "baseline")
+    paired = table(app, "Baseline")
     assert paired.to_dict("records") == [{
-        "method": "MeLU on ratings, from the bias model", "baseline": "User + item bias",
-        "published split, Δ ± 95%": "-0.009 ± 0.031", "users better / worse": "14 / 19",
-        "5 more splits, Δ ± 95%": "+0.010 ± 0.007", "splits above": "5 / 5"}]
-    assert "Ours minus each baseline, paired (ndcg@5)" in texts(app.markdown)
+        "Method": "MeLU on ratings, from the bias model", "Baseline": "User + item bias",
+        "Δ published split": "-0.009 ± 0.031", "Better / worse": "14 / 19",
+        "Δ 5 more splits": "+0.010 ± 0.007", "Splits above": "5 / 5"}]
+    assert "Ours minus each baseline, paired (nDCG@5)" in texts(app.markdown)
     assert "an interval across 0 is a tie within the noise" in texts(app.caption)
+    verdict = texts(app.info)
+    assert ("on the published split (58 test users), level within the noise with User + item bias "
+            "(-0.009 ± 0.031); over 5 more splits, above User + item bias (+0.010 ± 0.007).") in verdict

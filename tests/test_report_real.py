@@ -1,0 +1,124 @@
+"""The real-data tables and verdicts the leaderboard shows (metarec.real_report), on hand-made results."""
+from __future__ import annotations
+
+import pytest
+
+from metarec import real_report
+
+
+def _pair(baseline, pub, pub_ci, splits, splits_ci, metric="ndcg@5", method="melu-bias"):
+    return {"method": method, "baseline": baseline, "metric": metric, "published_diff": pub,
+            "published_diff_ci95_users": pub_ci, "published_users_better": 1, "published_users_worse": 1,
+            "splits_diff": splits, "splits_diff_ci95": splits_ci, "splits_above": 3, "n_splits": 5}
+
+
+ML = {"world": "movielens-100k", "protocol": "published",
+      "results": [
+          {"method": "user-item-bias", "split": "s", "n_test_users": 58, "p@5": 0.58, "p@5_ci95_users": 0.04,
+           "ndcg@5": 0.61, "ndcg@5_ci95_users": 0.045, "ndcg@5_5splits": 0.635, "ndcg@5_5splits_ci95": 0.013},
+          {"method": "melu", "split": "s", "n_test_users": 58, "ndcg@5": 0.62, "ndcg@5_ci95_users": 0.04,
+           "ndcg@5_5splits": 0.60, "ndcg@5_5splits_ci95": 0.02},
+          {"method": "melu-bias", "split": "s", "n_test_users": 58, "p@5": 0.59, "p@5_ci95_users": 0.04,
+           "ndcg@5": 0.607, "ndcg@5_ci95_users": 0.046, "ndcg@5_5splits": 0.642, "ndcg@5_5splits_ci95": 0.01}],
+      "published": [{"method": "MAMO, published", "p@5": 0.6103, "ndcg@5": 0.5929}],
+      "paired": [_pair("user-item-bias", -0.002, 0.030, 0.007, 0.006),
+                 _pair("item-mean", 0.040, 0.030, -0.020, 0.010),
+                 _pair("popularity", 0.110, 0.062, 0.078, 0.023),
+                 _pair("constant", -0.006, 0.065, 0.024, 0.029),        # not a simple baseline
+                 _pair("user-item-bias", 0.5, 0.01, 0.5, 0.01, metric="p@5"),  # another metric
+                 _pair("user-item-bias", 0.5, 0.01, 0.5, 0.01, method="melu")]}
+
+
+def test_s3rec_results_become_two_views_one_per_candidate_set():
+    res = {"world": "amazon-toys", "protocol": "s3rec", "results": [{"method": "a", "hr@10": 0.5}],
+           "published": [{"method": "S3-Rec", "hr@10": 0.553}],
+           "results_all_items": [{"method": "a", "hr@10": 0.09}], "published_all_items": [{"method": "S3-Rec", "hr@10": 0.07}]}
+    sampled, full = real_report.real_views(res)
+    assert (sampled["protocol"], sampled["results"][0]["hr@10"], sampled["published"][0]["hr@10"]) == ("s3rec", 0.5, 0.553)
+    assert (full["protocol"], full["results"][0]["hr@10"], full["published"][0]["hr@10"]) == ("s3rec-full", 0.09, 0.07)
+    assert real_report.real_headline(full)["metric"] == "hr@10"
+    assert real_report.real_views(ML) == [ML]
+
+
+def test_movielens_table_has_published_split_and_five_split_columns():
+    columns, rows = real_report.real_table(ML)
+    assert [(c["key"], c["metric"], c["splits"]) for c in columns] == [
+        ("method", None, False), ("p@5", "p@5", False), ("ndcg@5", "ndcg@5", False),
+        ("ndcg@5_5splits", "ndcg@5", True)]   # metrics in the rows' order; "split" is not a column
+    assert rows[0] == {"method": "user-item-bias", "published": False, "p@5": "0.580 ± 0.040",
+                       "ndcg@5": "0.610 ± 0.045", "ndcg@5_5splits": "0.635 ± 0.013"}
+    assert rows[1]["p@5"] is None                      # a metric the row lacks stays empty
+    assert rows[-1] == {"method": "MAMO, published", "published": True, "p@5": "0.610", "ndcg@5": "0.593"}
+
+
+def test_movielens_verdict_pairs_the_best_learner_with_the_simple_baselines_only():
+    v = real_report.real_verdict(ML)
+    # melu-bias has the best mean over the extra splits (0.642 > melu's 0.600), though melu is
+    # higher on the published split; constant and the other metric/learner rows are left out.
+    assert (v["kind"], v["method"], v["metric"], v["n_users"]) == ("paired", "melu-bias", "ndcg@5", 58)
+    assert [(d["baseline"], d["status"]) for d in v["published"]] == [
+        ("user-item-bias", "tie"), ("item-mean", "above"), ("popularity", "above")]
+    assert [(d["baseline"], d["status"]) for d in v["splits"]] == [
+        ("user-item-bias", "above"), ("item-mean", "below"), ("popularity", "above")]
+    text = real_report.real_verdict_text(v)
+    assert text == (
+        "**MeLU on ratings, from the bias model** against the simple baselines (nDCG@5, paired on the same "
+        "users): on the published split (58 test users), above Item mean rating (+0.040 ± 0.030), Popularity "
+        "(interaction count) (+0.110 ± 0.062); level within the noise with User + item bias (-0.002 ± 0.030); "
+        "over 5 more splits, above User + item bias (+0.007 ± 0.006), Popularity (interaction count) "
+        "(+0.078 ± 0.023); below Item mean rating (-0.020 ± 0.010).")
+    assert "在已发表的划分上（58 名测试用户）" in real_report.real_verdict_text(v, "zh")
+
+
+@pytest.mark.parametrize("diff, ci, status", [(0.01, 0.009, "above"), (0.01, 0.01, "tie"),
+                                              (-0.01, 0.02, "tie"), (-0.03, 0.02, "below")])
+def test_a_difference_counts_only_when_its_interval_excludes_zero(diff, ci, status):
+    res = {**ML, "paired": [_pair("user-item-bias", diff, ci, diff, ci)]}
+    v = real_report.real_verdict(res)
+    assert v["published"][0]["status"] == v["splits"][0]["status"] == status
+
+
+def test_published_verdict_names_the_papers_above_and_below():
+    view = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007},
+                                             {"method": "knn", "hr@10": 0.335, "hr@10_ci95": 0.007}],
+            "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "S3-Rec", "hr@10": 0.553}]}
+    v = real_report.real_verdict(view)
+    assert (v["method"], v["above"], v["below"]) == ("metaemb", ["SASRec"], [{"method": "S3-Rec", "value": 0.553}])
+    assert real_report.real_verdict_text(v) == ("**Best of ours: Meta-learned embeddings (metaemb)**, HR@10 0.535 ± "
+                                           "0.007. Above the published SASRec. Below S3-Rec (0.553).")
+
+
+def test_cold_start_verdict_gives_the_best_method_per_k():
+    rows = [{"method": m, "shots": k, "ndcg@10": v, "ndcg@10_ci95": 0.001}
+            for m, k, v in (("knn", 1, 0.02), ("metaemb", 1, 0.05), ("knn", 3, 0.07), ("metaemb", 3, 0.06))]
+    v = real_report.real_verdict({"protocol": "cold-start", "results": rows})
+    assert [(b["shots"], b["method"]) for b in v["best"]] == [(1, "metaemb"), (3, "knn")]
+    assert real_report.real_verdict_text(v) == ("**Best nDCG@10 for each k:** k=1 Meta-learned embeddings (metaemb) "
+                                           "(0.050 ± 0.001), k=3 Content k-NN (0.070 ± 0.001).")
+
+
+def test_every_shipped_real_result_has_a_table_and_a_verdict():
+    views = [v for res in real_report.real_results() for v in real_report.real_views(res)]
+    assert {(v["world"], v["protocol"]) for v in views} == {
+        ("amazon-toys", "s3rec"), ("amazon-toys", "s3rec-full"), ("amazon-toys", "cold-start"),
+        ("movielens-100k", "published")}
+    for v in views:
+        columns, rows = real_report.real_table(v)
+        assert rows and all(r.get(c["key"]) for r in rows if not r["published"] for c in columns)
+        assert real_report.real_verdict_text(real_report.real_verdict(v))
+
+
+def test_real_data_headline_bars_keep_published_numbers_apart():
+    s3 = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.53, "hr@10_ci95": 0.007}],
+          "published": [{"method": "S3-Rec", "hr@10": 0.553}]}
+    bars = real_report.real_headline(s3)["bars"]
+    assert [(b["method"], b["value"], b["err"], b["published"]) for b in bars] == [
+        ("metaemb", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
+    ml = {"protocol": "published", "results": [{"method": "melu-bias", "split": "x", "ndcg@5": 0.6,
+                                                "ndcg@5_ci95_users": 0.05, "ndcg@5_5splits": 0.645,
+                                                "ndcg@5_5splits_ci95": 0.016}],
+          "published": [{"method": "MAMO, published", "ndcg@5": 0.5929}]}
+    bars = real_report.real_headline(ml)["bars"]
+    assert [(b["group"], b["value"]) for b in bars] == [
+        ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
+    assert real_report.real_headline({"protocol": "other", "results": []}) is None
