@@ -513,7 +513,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.how.a_more": ("… and {n} more", "……还有 {n} 件"),
     "ui.how.a_score": ("**Score:** how many of these hidden favourites reach its top 10, and how "
                        "high (nDCG@10 and Recall@10, from 0 to 1).",
-                       "**得分：**这些隐藏的喜爱玩具有多少进入了它的前 10 名，排得有多高"
+                       "**得分**：这些隐藏的喜爱玩具有多少进入了它的前 10 名，排得有多高"
                        "（nDCG@10 和 Recall@10，范围 0 到 1）。"),
     "ui.how.a_training": ("During training the query is smaller: {pos} liked and {neg} other toys, "
                           "and the learner's loss on them drives the outer loop below.",

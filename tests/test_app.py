@@ -274,3 +274,22 @@ def test_every_ui_string_is_translated_and_used_keys_exist():
     assert used, "no ui.* keys found in the app"
     assert used <= set(ui), f"missing from metarec/i18n.py: {sorted(used - set(ui))}"
 
+
+def test_bold_text_closes_in_both_languages():
+    """Markdown only ends ``**bold**`` at a closing mark that is not punctuation-then-letter:
+    "**得分：**这些" shows its asterisks. Chinese puts no space after "：" or "。", so such a
+    string must move the mark ("**得分**：") or the text stays unbolded with ** on the page."""
+    import unicodedata
+
+    from metarec.i18n import STRINGS
+
+    def punct(c: str) -> bool:
+        return unicodedata.category(c)[0] in "PS"
+
+    for key, texts in STRINGS.items():
+        for text in texts:
+            marks = [i for i in range(len(text) - 1) if text.startswith("**", i)]
+            for i in marks[1::2]:   # each closing mark
+                before, after = text[i - 1], text[i + 2:i + 3] or " "
+                assert not (punct(before) and not (after.isspace() or punct(after))), (key, text[max(0, i - 8):i + 6])
+
