@@ -55,9 +55,7 @@ def real_views(res: dict) -> list[dict]:
 
 
 def _cell(value, ci=None) -> str | None:
-    if not isinstance(value, (int, float)):
-        return None
-    return f"{value:.3f}" if ci is None else f"{value:.3f} ± {ci:.3f}"
+    return _value(value, ci) if isinstance(value, (int, float)) else None
 
 
 def real_table(view: dict) -> tuple[list[dict], list[dict]]:
@@ -195,11 +193,11 @@ def paired_rows(res: dict, metric: str) -> list[dict]:
         if not isinstance(r, dict) or r.get("metric") != metric:
             continue
         row = {"method": r["method"], "baseline": r["baseline"],
-               "published": f"{r['published_diff']:+.3f} ± {r['published_diff_ci95_users']:.3f}",
+               "published": _diff(r["published_diff"], r["published_diff_ci95_users"]),
                "users": f"{r['published_users_better']} / {r['published_users_worse']}",
                "n_splits": r.get("n_splits")}
         if "splits_diff" in r:
-            row["splits"] = f"{r['splits_diff']:+.3f} ± {r['splits_diff_ci95']:.3f}"
+            row["splits"] = _diff(r["splits_diff"], r["splits_diff_ci95"])
             row["above"] = f"{r['splits_above']} / {r['n_splits']}"
         out.append(row)
     return out
@@ -218,6 +216,10 @@ def _name(method: str, lang: str) -> str:
 
 def _value(v: float, ci: float | None = None) -> str:
     return f"{v:.3f}" if ci is None else f"{v:.3f} ± {ci:.3f}"
+
+
+def _diff(d: float, ci: float) -> str:
+    return f"{d:+.3f} ± {ci:.3f}"
 
 
 def _published_text(v: dict, lang: str) -> str:
@@ -254,7 +256,7 @@ def _paired_text(v: dict, lang: str) -> str:
         if not diffs:
             continue
         groups = [t(f"ui.board.rv.status.{status}", lang, items=sep.join(
-                      f"{_name(d['baseline'], lang)} ({d['diff']:+.3f} ± {d['ci']:.3f})"
+                      f"{_name(d['baseline'], lang)} ({_diff(d['diff'], d['ci'])})"
                       for d in diffs if d["status"] == status))
                   for status in ("above", "tie", "below") if any(d["status"] == status for d in diffs)]
         if where == "splits":

@@ -164,7 +164,7 @@ def _real_view(view: dict) -> None:
     if not rows:
         return
     k = f"{view.get('world')}-{view.get('protocol')}"
-    st.markdown(f"### {_real_title(view)}")
+    st.markdown(f"### {_real_title(view)}", anchors=False)
     verdict = real_report.real_verdict(view)
     if verdict:
         with st.container(key=f"lb_real_verdict_{k}"):
