@@ -472,7 +472,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "ui.board.rv.below": ("Below {items}.", "低于 {items}。"),
     "ui.board.rv.shots_one": ("**{name} is best at every k** ({metric}: {items}).",
                               "**在每个 k 下，{name} 都是最好的**（{metric}：{items}）。"),
-    "ui.board.rv.shots_each": ("**Best {metric} for each k:** {items}.", "**各 k 下 {metric} 最好的方法：**{items}。"),
+    "ui.board.rv.shots_each": ("**Best {metric} for each k:** {items}.", "**各 k 下 {metric} 最好的方法**：{items}。"),
     "ui.board.rv.paired_head": ("**{name}** against the simple baselines ({metric}, paired on the same users):",
                                 "**{name}与简单基线相比**（{metric}，在相同用户上配对）："),
     "ui.board.rv.on_published": ("on the published split ({n} test users),", "在已发表的划分上（{n} 名测试用户），"),
