@@ -180,8 +180,8 @@ def _real_view(view: dict) -> None:
         else:
             labels[c["key"]] = real_report.metric_label(c["metric"])
     frame = pd.DataFrame([{labels[c["key"]]: (
-        (_published_label(r["method"]) if r["published"] else method_name(r["method"], real_data=True))
-        if c["key"] == "method" else r.get(c["key"])) for c in columns} for r in rows])
+        _row_name(r["method"], r["published"]) if c["key"] == "method" else r.get(c["key"]))
+        for c in columns} for r in rows])
     config = {labels["method"]: st.column_config.TextColumn(labels["method"], pinned=True, width=260)}
     for c in columns[1:]:
         config[labels[c["key"]]] = st.column_config.TextColumn(
@@ -236,6 +236,11 @@ def _published_label(name: str) -> str:
     return name if "published" in name else tr("ui.board.published", name=name)
 
 
+def _row_name(method: str, published: bool) -> str:
+    """A real-data row's name in tables and charts: a paper's row marked as published, ours titled."""
+    return _published_label(method) if published else method_name(method, real_data=True)
+
+
 GROUP_COLOURS = ("#B03A0A", "#E0864F", "#F2BE9B")  # the theme's primary, then lighter
 PUBLISHED_GREY = "#9AA5B1"
 GROUP_KEYS = {"published split": "ui.board.group.published_split",
@@ -252,8 +257,7 @@ def _real_figure(headline: dict):
         bars = [b for b in headline["bars"] if b["group"] == group]
         colour = GROUP_COLOURS[g % len(GROUP_COLOURS)]
         fig.add_bar(
-            x=[_published_label(b["method"]) if b["published"] else method_name(b["method"], real_data=True)
-               for b in bars],
+            x=[_row_name(b["method"], b["published"]) for b in bars],
             y=[b["value"] for b in bars],
             name=tr(GROUP_KEYS[group]) if group in GROUP_KEYS
             else (group or real_report.metric_label(headline["metric"])),
