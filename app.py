@@ -1,23 +1,20 @@
 """MetaRec Toys: the Streamlit app shell (navigation, sidebar, language, friendly errors).
 
 Run with ``streamlit run app.py``. Pages live in ``pages/`` and are registered in ``PAGES`` below:
-adding a page is one line there plus its "ui.nav.*" title in ``metarec/i18n.py``.
+adding a page is one line there plus its ``[ui.nav]`` title in ``metarec/i18n/locales/*.toml``.
 """
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+import streamlit as st
 
-import streamlit as st  # noqa: E402
-
-from metarec.i18n import LANGS  # noqa: E402
-from pages._shared import (  # noqa: E402
+from metarec.i18n import LANGS
+from pages._shared import (
     FAMILY_KEYS, GO_TO_KEY, LANG_KEY, LANG_NAMES, SHELL_KEY, get_engine, show_unexpected_error, tr,
 )
+
+ROOT = Path(__file__).resolve().parent
 
 # (page file, title key, icon, url path, default page?). A url path must differ from every file
 # name in pages/: Streamlit's legacy pages/ discovery (still active in a process's first run, and in

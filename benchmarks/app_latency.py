@@ -7,20 +7,18 @@ that adapts the learner and renders the cards. Prints one JSON object. Called by
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 
 def main(repeats: int = 15) -> dict:
     from streamlit.testing.v1 import AppTest
 
-    from metarec.catalog import load_catalog
+    from metarec.core.catalog import load_catalog
 
     catalog = load_catalog()
     age_months = 48
@@ -81,7 +79,7 @@ def _containers(at):
 
 if __name__ == "__main__":
     result = main()
-    from metarec.memory import peak_rss_mb
+    from metarec.bench.memory import peak_rss_mb
 
     # peak resident memory of this process: the whole app, every page visited
     print(json.dumps({**result, "peak_rss_mb": peak_rss_mb()}))

@@ -28,7 +28,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -99,8 +98,8 @@ def rss_mb(pid: int) -> float:
 def families(n: int) -> list[dict]:
     """``n`` different simulated test families as a parent would enter them: a whole-year age from
     the page's list and three liked toys that suit it (from the family's own liked toys)."""
-    from metarec.demo import random_family
-    from metarec.engine import Engine
+    from metarec.teaching.demo import random_family
+    from metarec.serving.engine import Engine
     from metarec.i18n import age_text
 
     engine = Engine.load()

@@ -16,15 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from metarec.data import load_movielens, load_published_split  # noqa: E402
+from metarec.realdata.loaders import load_movielens, load_published_split  # noqa: E402
 from metarec.realdata.melu_bias import MELU_BIAS_SETTINGS, train_melu_bias  # noqa: E402
 from metarec.realdata.movielens import BIAS_GRID, _train_ratings, bias_scores  # noqa: E402
 from metarec.realdata.protocols import draw_ml_split, published_metrics  # noqa: E402

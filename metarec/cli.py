@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from .errors import MetarecError
+from .core.errors import MetarecError
 from .learners import DEFAULT_METHOD
 
 
@@ -94,7 +94,7 @@ def _print(data, as_json: bool, text: str) -> None:
 
 
 def cmd_catalog(args) -> int:
-    from .catalog import load_catalog
+    from .core.catalog import load_catalog
     catalog = load_catalog()
     records = catalog.to_records()
     text = "\n".join(f"{r['id']:8} {r['icon']} {r['name']:38} {r['category']:18} "
@@ -105,8 +105,8 @@ def cmd_catalog(args) -> int:
 
 
 def cmd_recommend(args) -> int:
-    from .engine import Engine
-    from .recommend import InputError, Request, parse_age, recommend
+    from .serving.engine import Engine
+    from .serving.recommend import InputError, Request, parse_age, recommend
     age = parse_age(args.age)
     try:
         top = int(args.top)
@@ -139,8 +139,8 @@ def cmd_evaluate(args) -> int:
             Path(args.out).write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
         _print(data, args.json, json.dumps(data, indent=1))
         return 0
-    from .engine import Engine
-    from .evaluate import evaluate_toybox
+    from .serving.engine import Engine
+    from .evaluation.toybox import evaluate_toybox
     engine = Engine.load()
     unknown = [m for m in args.methods or [] if m not in engine.learners]
     if unknown:
@@ -159,7 +159,7 @@ def cmd_evaluate(args) -> int:
 
 def cmd_train(args) -> int:
     from dataclasses import replace
-    from .train import TrainConfig, train
+    from .training.toybox import TrainConfig, train
     cfg = TrainConfig(seed=args.seed)
     if args.methods:
         cfg = replace(cfg, methods=tuple(args.methods))
@@ -173,13 +173,13 @@ def cmd_train(args) -> int:
 
 
 def cmd_bench(args) -> int:
-    from .bench import run_bench
+    from .bench.run import run_bench
     return run_bench(args, _print)
 
 
 def cmd_embed(args) -> int:
-    from .catalog import load_catalog
-    from .text_embedding import build_catalog_embeddings
+    from .core.catalog import load_catalog
+    from .core.text_embedding import build_catalog_embeddings
     print(build_catalog_embeddings(load_catalog()))
     return 0
 

@@ -10,8 +10,8 @@ import traceback
 
 import streamlit as st
 
-from metarec.catalog import MAX_AGE_MONTHS
-from metarec.engine import Engine
+from metarec.core.catalog import MAX_AGE_MONTHS
+from metarec.serving.engine import Engine
 from metarec.i18n import LANGS, t
 
 LANG_KEY = "lang"
@@ -34,7 +34,7 @@ def get_engine() -> Engine:
 
 def _warm_up(engine: Engine) -> None:
     """Adapt once for a made-up family so the first real family does not pay torch's warm-up."""
-    from metarec.recommend import Request, recommend
+    from metarec.serving.recommend import Request, recommend
     try:
         toy = engine.catalog.ids[int(engine.catalog.eligible(48)[0])]
         recommend(engine, Request(age_years=4, liked=(toy,), top=1))

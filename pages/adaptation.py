@@ -18,11 +18,11 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from metarec import adaptation
-from metarec.catalog import CATEGORIES
-from metarec.demo import random_family
-from metarec.episodes import make_support
-from metarec.evaluate import evaluate_world
+from metarec.teaching import adaptation
+from metarec.core.catalog import CATEGORIES
+from metarec.teaching.demo import random_family
+from metarec.core.episodes import make_support
+from metarec.evaluation.toybox import evaluate_world
 from metarec.i18n import age_text, category_name, t
 from pages._shared import (
     START_COLOURS, BackgroundJob, engine_or_stop, lang, log_exception, method_name, parent_family,
@@ -48,7 +48,7 @@ class Setup:
     age_months: float
     liked: tuple[int, ...]
     disliked: tuple[int, ...]
-    support: object               # metarec.episodes.Support
+    support: object               # metarec.core.episodes.Support
     candidates: np.ndarray        # suitable toys the family did not name
     relevant: np.ndarray | None   # its hidden liked toys among them (simulated family only)
     family: object | None         # the simulated Family (hidden taste), else None

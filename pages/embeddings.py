@@ -1,6 +1,6 @@
 """Toy map: every toy's learned embedding in 2-D, with a child's prototype and its recommendations.
 
-The vectors come from the prototypical network's meta-learned encoder (``metarec.embedding_map``);
+The vectors come from the prototypical network's meta-learned encoder (``metarec.teaching.embedding_map``);
 this page only draws them. PCA places prototypes exactly; t-SNE cannot place new points, so the
 library puts each prototype at the mean position of its toys (the page says so).
 """
@@ -11,11 +11,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metarec import embedding_map
-from metarec.catalog import CATEGORIES
-from metarec.demo import random_family
+from metarec.teaching import embedding_map
+from metarec.core.catalog import CATEGORIES
+from metarec.teaching.demo import random_family
 from metarec.i18n import age_text, category_name, range_text, t
-from metarec.recommend import InputError, Request, recommend
+from metarec.serving.recommend import InputError, Request, recommend
 from pages._shared import (
     engine_or_stop, lang, log_exception, parent_family, show_flash, style_figure, toy_label,
     require_shell, tr,

@@ -1,9 +1,9 @@
 """How meta-learning works, for teachers: an episode, the two loops, a live mini meta-training, and
 every learner side by side on one family.
 
-Layout and charts only: episodes come from ``metarec.episodes``, the live training from
-``metarec.live_training.mini_meta_train`` (a fresh copy from random weights: the shipped model is
-never touched), the recommendations from ``metarec.recommend``.
+Layout and charts only: episodes come from ``metarec.core.episodes``, the live training from
+``metarec.training.live.mini_meta_train`` (a fresh copy from random weights: the shipped model is
+never touched), the recommendations from ``metarec.serving.recommend``.
 """
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from metarec.episodes import IMPLICIT, LIKED, sample_episode
+from metarec.core.episodes import IMPLICIT, LIKED, sample_episode
 from metarec.i18n import age_text
-from metarec.live_training import mini_meta_train
-from metarec.recommend import Request, recommend
+from metarec.training.live import mini_meta_train
+from metarec.serving.recommend import Request, recommend
 from pages._shared import (
     engine_or_stop, lang, log_exception, method_colour, method_name, show_flash, style_figure,
     require_shell, toy_label, tr,
@@ -245,9 +245,10 @@ def _train_live(engine, iters: int, eval_every: int, status, slot) -> dict:
     t0 = time.perf_counter()
     drawn = [0.0]
 
-    def on_progress(it: int, loss: float, val: float | None) -> None:
-        curve["its"].append(it)
-        curve["loss"].append(loss)
+    def on_progress(it: int, loss: float | None, val: float | None) -> None:
+        if loss is not None:   # iteration 0 reports the starting point's validation only
+            curve["its"].append(it)
+            curve["loss"].append(loss)
         if val is not None:
             curve["val_its"].append(it)
             curve["val"].append(val)
@@ -260,11 +261,6 @@ def _train_live(engine, iters: int, eval_every: int, status, slot) -> dict:
 
     _params, log = mini_meta_train(engine, iters=iters, eval_every=eval_every,
                                    on_progress=on_progress)  # the new weights are dropped here
-    # TODO(library): fit() validates at iteration 0 but on_progress starts at iteration 1; the
-    # starting point of the validation curve comes from the returned log instead.
-    if log.get("iters") and log["iters"][0] == 0 and (not curve["val_its"] or curve["val_its"][0]):
-        curve["val_its"].insert(0, 0)
-        curve["val"].insert(0, float(log["val_ndcg@10"][0]))
     curve["seconds"] = round(time.perf_counter() - t0, 1)
     curve["best"] = max(curve["val"], default=0.0)
     bar.progress(1.0, text=tr("ui.how.c_finished", s=curve["seconds"]))

@@ -1,7 +1,7 @@
 """Leaderboard: the toybox benchmark from the shipped model's manifest, plus real-data results.
 
 Every number comes from ``engine.manifest["metrics"]["test"]`` (written by ``python -m metarec
-train``) or from ``metarec.real_report.real_results()``; the page only arranges them.
+train``) or from ``metarec.reporting.real.real_results()``; the page only arranges them.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metarec import real_report
-from metarec.i18n import STRINGS, t
+from metarec.reporting import real as real_report
+from metarec.i18n import strings, t
 from pages._shared import (engine_or_stop, lang, method_colour, method_name, shots_figure, show_flash,
                            require_shell, style_figure, tr)
 
@@ -152,7 +152,7 @@ def _real() -> None:
 
 def _real_title(view: dict) -> str:
     key = f"ui.board.real.{view.get('world')}.{view.get('protocol')}"
-    title = tr(key) if key in STRINGS else tr("ui.board.real.other", world=view.get("world", "?"),
+    title = tr(key) if key in strings() else tr("ui.board.real.other", world=view.get("world", "?"),
                                                protocol=view.get("protocol", "?"))
     return title + (" · " + tr("ui.board.real_quick") if view.get("quick") else "")
 

@@ -9,10 +9,10 @@ import time
 
 import streamlit as st
 
-from metarec.catalog import CATEGORIES, MAX_AGE_MONTHS
-from metarec.demo import random_family
+from metarec.core.catalog import CATEGORIES, MAX_AGE_MONTHS
+from metarec.teaching.demo import random_family
 from metarec.i18n import age_text, category_name, range_text, t
-from metarec.recommend import MAX_LIKED, InputError, Request, recommend
+from metarec.serving.recommend import MAX_LIKED, InputError, Request, recommend
 from pages._shared import (engine_or_stop, get_engine, lang, method_name, safe_callback,
                            require_shell, show_flash, tr)
 

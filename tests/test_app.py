@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metarec.catalog import load_catalog
-from metarec.recommend import MAX_LIKED
+from metarec.core.catalog import load_catalog
+from metarec.serving.recommend import MAX_LIKED
 from tests.conftest import assert_safe_cards
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -150,7 +150,7 @@ def test_budget_filters_and_is_counted(at, cat):
 
 
 def test_family_to_try_fills_age_and_likes(at, cat, engine):
-    from metarec.demo import random_family
+    from metarec.teaching.demo import random_family
 
     at.button(key="demo_button").click().run()
     assert not at.exception
@@ -186,12 +186,12 @@ def test_start_over_resets_the_family(at):
 
 
 def test_unexpected_error_is_friendly_not_a_traceback(at, monkeypatch):
-    import metarec.recommend
+    import metarec.serving.recommend
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(metarec.recommend, "recommend", broken)
+    monkeypatch.setattr(metarec.serving.recommend, "recommend", broken)
     at.selectbox(key="age").set_value(60).run()  # a new request: the session's last answer won't do
     assert not at.exception
     assert "Sorry, something went wrong" in texts(at.error)
@@ -238,15 +238,15 @@ def test_a_family_never_changes_the_shared_engine(at, cat):
 
 def test_model_not_loadable_is_a_friendly_message(monkeypatch):
     """Runs last: it empties the engine cache (the next app run loads the engine again)."""
-    import metarec.engine
-    from metarec.checkpoint import CheckpointError
+    import metarec.serving.engine
+    from metarec.core.checkpoint import CheckpointError
     from pages._shared import get_engine
 
     def missing(*args, **kwargs):
         raise CheckpointError("checkpoint manifest not found")
 
     get_engine.clear()
-    monkeypatch.setattr(metarec.engine.Engine, "load", classmethod(missing))
+    monkeypatch.setattr(metarec.serving.engine.Engine, "load", classmethod(missing))
     try:
         app = AppTest.from_file(APP, default_timeout=30).run()
         assert not app.exception
@@ -260,19 +260,21 @@ def test_model_not_loadable_is_a_friendly_message(monkeypatch):
 def test_every_ui_string_is_translated_and_used_keys_exist():
     import string
 
-    from metarec.i18n import STRINGS
+    from metarec.i18n import strings
 
     fields = lambda text: {f for _, f, _, _ in string.Formatter().parse(text) if f}  # noqa: E731
-    ui = {k: v for k, v in STRINGS.items() if k.startswith("ui.")}
+    en_texts, zh_texts = strings("en"), strings("zh")
+    assert set(en_texts) == set(zh_texts)
+    ui = {k: (en, zh_texts[k]) for k, en in en_texts.items() if k.startswith("ui.")}
     for key, (en, zh) in ui.items():
         assert en.strip() or key == "ui.sentence.sep", key
         assert zh.strip() or key == "ui.sentence.sep", key
         assert fields(en) == fields(zh), f"{key}: placeholders differ between English and Chinese"
     used = set()
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), ROOT / "metarec" / "real_report.py"]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "metarec").rglob("*.py"))]:
         used |= set(re.findall(r"""["'](ui\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "no ui.* keys found in the app"
-    assert used <= set(ui), f"missing from metarec/i18n.py: {sorted(used - set(ui))}"
+    assert used <= set(ui), f"missing from metarec/i18n/locales: {sorted(used - set(ui))}"
 
 
 def test_bold_text_closes_in_both_languages():
@@ -281,12 +283,13 @@ def test_bold_text_closes_in_both_languages():
     string must move the mark ("**得分**：") or the text stays unbolded with ** on the page."""
     import unicodedata
 
-    from metarec.i18n import STRINGS
+    from metarec.i18n import LANGS, strings
 
     def punct(c: str) -> bool:   # "{" opens a placeholder, whose text may start with a letter
         return c != "{" and unicodedata.category(c)[0] in "PS"
 
-    for key, texts in STRINGS.items():
+    for key in strings("en"):
+        texts = [strings(lang)[key] for lang in LANGS]
         for text in texts:
             marks = [i for i in range(len(text) - 1) if text.startswith("**", i)]
             for i in marks[1::2]:   # each closing mark

@@ -44,12 +44,12 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from metarec import paths
-from metarec.catalog import CatalogError
-from metarec.checkpoint import CheckpointError
-from metarec.errors import InputError, MetarecError
+from metarec.core import paths
+from metarec.core.catalog import CatalogError
+from metarec.core.checkpoint import CheckpointError
+from metarec.core.errors import InputError, MetarecError
 from metarec.i18n import t
-from metarec.recommend import MAX_LIKED, Request, recommend
+from metarec.serving.recommend import MAX_LIKED, Request, recommend
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -290,7 +290,7 @@ def test_cli(case, catalog, tmp_path):
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
 def test_library(case, engine, tmp_path, monkeypatch, capsys):
-    from metarec.engine import Engine
+    from metarec.serving.engine import Engine
     setup = _setup(case, tmp_path)
     error, fragment = case.lib
     if setup.assets:  # the engine's own loader, pointed at the broken copy
@@ -302,7 +302,7 @@ def test_library(case, engine, tmp_path, monkeypatch, capsys):
         setup.check_untouched()
         return
     if setup.cache:  # the only code that writes a cache: real-data text embeddings
-        from metarec.data.cache import cached_text_embeddings
+        from metarec.realdata.loaders.cache import cached_text_embeddings
         monkeypatch.setenv("METAREC_CACHE_DIR", str(setup.cache))
         emb = cached_text_embeddings(["wooden train", "plush cat"],
                                      lambda texts: np.ones((len(texts), 3), np.float32))
@@ -335,8 +335,8 @@ def test_huge_selection_is_refused_before_any_lookup(engine, monkeypatch):
 
 
 def test_empty_or_truncated_cache_file_is_recomputed(tmp_path, monkeypatch):
-    from metarec.data.cache import cache_dir, cached_text_embeddings
-    from metarec.text_embedding import texts_sha256
+    from metarec.realdata.loaders.cache import cache_dir, cached_text_embeddings
+    from metarec.core.text_embedding import texts_sha256
     monkeypatch.setenv("METAREC_CACHE_DIR", str(tmp_path))
     texts = ["wooden train", "plush cat"]
     path = cache_dir() / f"minilm-{texts_sha256(texts)[:32]}.npy"

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from metarec import bench
-from metarec.bench_training import training_throughput
-from metarec.paths import data_dir
+from metarec.bench import run as bench
+from metarec.bench.training import training_throughput
+from metarec.core.paths import data_dir
 
 HAVE_AMAZON = (data_dir() / "amazon-toys" / "sequences.txt").is_file()
 
@@ -66,10 +66,10 @@ def test_gpu_crossover_table_and_threshold(engine):
 
 def test_peak_memory_is_the_process_own_and_sees_a_big_allocation(engine):
     """A fresh child reports its own peak, not this (bigger) process's: ``ru_maxrss`` would not."""
-    code = ("from metarec.memory import peak_rss_mb; import numpy as np; a = peak_rss_mb(); "
+    code = ("from metarec.bench.memory import peak_rss_mb; import numpy as np; a = peak_rss_mb(); "
             "b = np.ones(300 * 1024 * 1024 // 8); print(a, peak_rss_mb())")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     before, after = map(float, p.stdout.split())
-    from metarec.memory import peak_rss_mb
+    from metarec.bench.memory import peak_rss_mb
     assert before < peak_rss_mb()  # this process holds torch and the engine
     assert after >= before + 250

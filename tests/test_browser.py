@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from benchmarks.load_test import CARD, CARD_IDS_JS, CHROMIUM_ARGS, IDLE, streamlit_server
-from metarec.catalog import load_catalog
-from metarec.demo import random_family
+from metarec.core.catalog import load_catalog
+from metarec.teaching.demo import random_family
 from tests.conftest import assert_safe_cards
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -2,9 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from metarec import paths
-from metarec.catalog import CATEGORIES, MAX_AGE_MONTHS, CatalogError, load_catalog
-from metarec.text_embedding import load_catalog_embeddings
+from metarec.core import paths
+from metarec.core.catalog import CATEGORIES, MAX_AGE_MONTHS, CatalogError, load_catalog
+from metarec.core.text_embedding import load_catalog_embeddings
 
 
 def test_shipped_catalog_is_valid_and_rich():

@@ -5,8 +5,8 @@ import shutil
 import pytest
 import torch
 
-from metarec import paths
-from metarec.checkpoint import CheckpointError, load_bundle, save_bundle, sha256_file
+from metarec.core import paths
+from metarec.core.checkpoint import CheckpointError, load_bundle, save_bundle, sha256_file
 
 
 @pytest.fixture()

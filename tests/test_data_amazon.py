@@ -6,10 +6,10 @@ import json
 import numpy as np
 import pytest
 
-from metarec.data import DataError, load_amazon_toys
-from metarec.data.cache import cached_text_embeddings
-from metarec.errors import MetarecError
-from metarec.paths import data_dir
+from metarec.realdata.loaders import DataError, load_amazon_toys
+from metarec.realdata.loaders.cache import cached_text_embeddings
+from metarec.core.errors import MetarecError
+from metarec.core.paths import data_dir
 from tests.conftest import copy_data_folder
 
 REAL = data_dir() / "amazon-toys"
@@ -80,7 +80,7 @@ def test_failed_cache_write_leaves_no_partial_file(tmp_path, monkeypatch, capsys
         f.write(b"\x93NUMPY partial")
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("metarec.data.cache.np.save", disk_full)
+    monkeypatch.setattr("metarec.realdata.loaders.cache.np.save", disk_full)
     out = cached_text_embeddings(["a"], lambda t: np.zeros((1, 3), np.float32))
     assert out.shape == (1, 3)
     assert "No space left on device" in capsys.readouterr().err

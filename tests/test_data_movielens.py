@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from metarec.data import DataError, load_movielens, load_published_split
-from metarec.paths import data_dir
+from metarec.realdata.loaders import DataError, load_movielens, load_published_split
+from metarec.core.paths import data_dir
 from tests.conftest import copy_data_folder
 
 REAL = data_dir() / "movielens-100k"

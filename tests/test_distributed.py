@@ -1,4 +1,4 @@
-"""Data-parallel meta-training (metarec.distributed): 2 processes under torchrun (gloo, CPU) give
+"""Data-parallel meta-training (metarec.training.distributed): 2 processes under torchrun (gloo, CPU) give
 the same checkpoint as 1 process, up to floating-point rounding."""
 import json
 import os
@@ -7,10 +7,10 @@ import sys
 
 import torch
 
-from metarec.checkpoint import load_bundle
-from metarec.distributed import Replica, config_from_dict
-from metarec.episodes import EpisodeSampler
-from metarec.train import _setup, train, training_problem
+from metarec.core.checkpoint import load_bundle
+from metarec.training.distributed import Replica, config_from_dict
+from metarec.core.episodes import EpisodeSampler
+from metarec.training.toybox import _setup, train, training_problem
 
 # second-order MAML, an odd meta-batch (shares of 2 and 3 tasks), validation at every step
 CONFIG = {"methods": ["maml"], "meta_batch": 5, "max_iters": 8, "eval_every": 1, "patience": 20,
@@ -32,7 +32,7 @@ def test_two_processes_under_torchrun_train_like_one(tmp_path):
     env = {**os.environ, "OMP_NUM_THREADS": "1", "METAREC_DEVICE": "cpu"}
     run = subprocess.run(
         [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
-         "-m", "metarec.distributed", "--config", str(config), "--no-test",
+         "-m", "metarec.training.distributed", "--config", str(config), "--no-test",
          "--out", str(tmp_path / "two" / "metarec.pt")],
         capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -44,7 +44,7 @@ def test_two_processes_under_torchrun_train_like_one(tmp_path):
     log1, log2 = (json.loads((tmp_path / d / "manifest.json").read_text())["logs"]["maml"]
                   for d in ("one", "two"))
     manifest = json.loads((tmp_path / "two" / "manifest.json").read_text())
-    assert manifest["how"].startswith("torchrun --nproc_per_node=2 -m metarec.distributed")
+    assert manifest["how"].startswith("torchrun --nproc_per_node=2 -m metarec.training.distributed")
     assert "2 data-parallel training processes (DDP, gloo)" in manifest["machine"]
 
     # the same loss curve, validation curve and chosen step

@@ -1,7 +1,7 @@
 import numpy as np
 import torch
 
-from metarec.episodes import (DISLIKED, IMPLICIT, LIKED, N_IMPLICIT, EpisodeSampler,
+from metarec.core.episodes import (DISLIKED, IMPLICIT, LIKED, N_IMPLICIT, EpisodeSampler,
                               evaluation_episodes, make_support, sample_episode)
 from metarec.world import ToyWorld, WorldConfig
 

@@ -4,8 +4,8 @@ import math
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metarec.recommend import InputError, Request, recommend
-from metarec.safety import is_safe
+from metarec.serving.recommend import InputError, Request, recommend
+from metarec.core.safety import is_safe
 
 FAST = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -4,8 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
-from metarec.demo import random_family
-from metarec.recommend import Request, recommend
+from metarec.teaching.demo import random_family
+from metarec.serving.recommend import Request, recommend
 
 
 def _digest(engine):
@@ -49,7 +49,7 @@ def test_families_do_not_interfere_across_threads(engine):
 def test_adapted_state_does_not_alias_shared_params(engine):
     learner = engine.learners["maml"]
     fam = random_family(engine, 1)
-    from metarec.episodes import make_support
+    from metarec.core.episodes import make_support
     idx = [engine.catalog.index[i] for i in fam.liked]
     state = learner.adapt(make_support(fam.age_years * 12, idx, [], engine.catalog.eligible(fam.age_years * 12)))
     for k in learner.method.adapt_keys:

@@ -3,8 +3,8 @@ import numpy as np
 import pytest
 import torch
 
-from metarec.episodes import evaluation_episodes
-from metarec.evaluate import episode_metrics
+from metarec.core.episodes import evaluation_episodes
+from metarec.evaluation.toybox import episode_metrics
 from metarec.learners import Learner
 from metarec.learners.gradient import GradientLearner
 from metarec.world import ToyWorld, WorldConfig
@@ -85,9 +85,9 @@ def test_vmap_meta_gradient_equals_the_per_task_loop(engine):
     """The benchmark's per-task loop is a fair baseline: it computes the same meta-gradient."""
     from torch.func import vmap
 
-    from metarec.bench_training import _per_task_loss
-    from metarec.episodes import EpisodeSampler
-    from metarec.train import TrainConfig, training_problem
+    from metarec.bench.training import _per_task_loss
+    from metarec.core.episodes import EpisodeSampler
+    from metarec.training.toybox import TrainConfig, training_problem
 
     cfg = TrainConfig()
     params0, task_loss, _ = training_problem("maml", engine.model_config, engine.feats, cfg)
@@ -96,8 +96,7 @@ def test_vmap_meta_gradient_equals_the_per_task_loop(engine):
     for way in ("vmap", "loop"):
         p = {k: v.clone().requires_grad_(True) for k, v in params0.items()}
         if way == "vmap":
-            loss = vmap(lambda q, *t: task_loss(q, engine.feats, *t), in_dims=(None,) + (0,) * 7)(
-                p, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items, b.q_labels, b.q_weights).mean()
+            loss = vmap(task_loss, in_dims=(None, 0))(p, b).mean()
         else:
             loss = _per_task_loss(p, engine.feats, b, cfg.inner_steps, cfg.inner_lr,
                                   engine.learners["maml"].method.adapt_keys)

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from metarec.metrics import hit_at_k, mean_ci95, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
+from metarec.core.metrics import hit_at_k, mean_ci95, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
 
 
 def test_ndcg_hand_computed():

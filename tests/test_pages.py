@@ -325,7 +325,7 @@ def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
 
 
 def test_leaderboard_shows_real_data_results(monkeypatch):
-    import metarec.real_report
+    import metarec.reporting.real
     fake = [{"world": "amazon-toys", "protocol": "cold-start", "file": "cs.json",
              "results": [{"method": "metaemb", "shots": 1, "ndcg@10": 0.05, "ndcg@10_ci95": 0.004},
                          {"method": "popularity", "shots": 1, "ndcg@10": 0.01, "ndcg@10_ci95": 0.002}]},
@@ -334,7 +334,7 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
              "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "S3-Rec", "hr@10": 0.553}],
              "results_all_items": [{"method": "metaemb", "hr@10": 0.095, "hr@10_ci95": 0.004}],
              "published_all_items": [{"method": "S3-Rec", "hr@10": 0.07}]}]
-    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: fake)
+    monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
     assert "Real data" in texts(app.header)
@@ -364,8 +364,8 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
 
 
 def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
-    import metarec.real_report
-    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: [])
+    import metarec.reporting.real
+    monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: [])
     app = open_page(BOARD)
     assert "Real data" not in texts(app.header)
 
@@ -460,7 +460,7 @@ def test_a_newborn_family_stays_a_newborn_on_the_learning_pages(engine):
 
 def test_leaderboard_shows_paired_differences_for_movielens(monkeypatch):
     """The learner-minus-baseline table: formatted from the saved ``paired`` block, headline metric only."""
-    import metarec.real_report
+    import metarec.reporting.real
     pair = {"method": "melu-bias", "baseline": "user-item-bias", "published_diff": -0.009,
             "published_diff_ci95_users": 0.031, "published_users_better": 14, "published_users_worse": 19,
             "splits_diff": 0.0104, "splits_diff_ci95": 0.0071, "splits_above": 5, "n_splits": 5}
@@ -469,7 +469,7 @@ def test_leaderboard_shows_paired_differences_for_movielens(monkeypatch):
                           "n_test_users": 58}],
              "paired": [{**pair, "metric": "ndcg@5"},
                         {**pair, "metric": "p@5", "published_diff": 0.5}]}]
-    monkeypatch.setattr(metarec.real_report, "real_results", lambda folder=None: fake)
+    monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
     paired = table(app, "Baseline")

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from metarec.paths import REPO, data_dir
+from metarec.core.paths import REPO, data_dir
 from metarec.realdata import protocols as P
 from metarec.realdata.seqmodel import training_pairs
 
@@ -21,7 +21,7 @@ needs_data = pytest.mark.skipif(not HAVE_DATA, reason="real data not present")
 
 @pytest.fixture(scope="module")
 def amazon():
-    from metarec.data import load_amazon_toys
+    from metarec.realdata.loaders import load_amazon_toys
     return load_amazon_toys(max_users=2000)
 
 
@@ -115,7 +115,7 @@ def test_published_protocol_by_hand():
 
 @needs_data
 def test_published_split_constant_predictor_reproduces_published_p5():
-    from metarec.data import load_movielens, load_published_split
+    from metarec.realdata.loaders import load_movielens, load_published_split
     R = load_movielens().rating_dict()
     test = load_published_split()["test"]
     p5 = np.mean([P.published_metrics(t["query_items"], np.zeros(10), [R[u][i] for i in t["query_items"]])["p@5"]
@@ -125,7 +125,7 @@ def test_published_split_constant_predictor_reproduces_published_p5():
 
 @needs_data
 def test_random_ml_split_is_drawn_like_the_published_one():
-    from metarec.data import load_movielens
+    from metarec.realdata.loaders import load_movielens
     R = load_movielens().rating_dict()
     split = P.draw_ml_split({u: list(r) for u, r in R.items()}, seed=1)
     assert [len(split[p]) for p in ("train", "valid", "test")] == [466, 58, 58]
@@ -197,7 +197,7 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     ratings of validation/test users. The bias baselines' rows and melu-bias's task pool hold no
     query rating of a validation/test user, and melu-bias trains and scores with the test users'
     query ratings replaced by NaN (any that reached training would make the parameters NaN)."""
-    from metarec.data import load_movielens, load_published_split
+    from metarec.realdata.loaders import load_movielens, load_published_split
     from metarec.realdata.melu_bias import ml_task_pool, train_melu_bias
     from metarec.realdata.movielens import _train_ratings, bias_scores
     ml = load_movielens()

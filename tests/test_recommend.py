@@ -3,8 +3,8 @@ import math
 
 import pytest
 
-from metarec.recommend import InputError, Request, recommend
-from metarec.safety import is_safe
+from metarec.serving.recommend import InputError, Request, recommend
+from metarec.core.safety import is_safe
 
 
 def _pick(catalog, age_years, n, offset=0):

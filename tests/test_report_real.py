@@ -1,9 +1,9 @@
-"""The real-data tables and verdicts the leaderboard shows (metarec.real_report), on hand-made results."""
+"""The real-data tables and verdicts the leaderboard shows (metarec.reporting.real), on hand-made results."""
 from __future__ import annotations
 
 import pytest
 
-from metarec import real_report
+from metarec.reporting import real as real_report
 
 
 def _pair(baseline, pub, pub_ci, splits, splits_ci, metric="ndcg@5", method="melu-bias"):

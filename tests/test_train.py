@@ -3,9 +3,9 @@ import json
 
 import torch
 
-from metarec.checkpoint import load_bundle
-from metarec.engine import Engine
-from metarec.train import TrainConfig, train
+from metarec.core.checkpoint import load_bundle
+from metarec.serving.engine import Engine
+from metarec.training.toybox import TrainConfig, train
 from metarec.world import WorldConfig
 
 TINY = TrainConfig(methods=("maml", "protonet", "finetune"), max_iters=4, eval_every=2,

@@ -3,13 +3,13 @@ import numpy as np
 import pytest
 import torch
 
-from metarec.catalog import CATEGORIES
-from metarec.adaptation import STARTS, adaptation_steps, category_affinity, rank_changes, starting_learner, true_affinity
-from metarec.demo import random_family
-from metarec.embedding_map import category_prototypes, child_prototype, toy_map
-from metarec.episodes import make_support
-from metarec.i18n import METHOD_TITLES
-from metarec.report import toybox_table
+from metarec.core.catalog import CATEGORIES
+from metarec.teaching.adaptation import STARTS, adaptation_steps, category_affinity, rank_changes, starting_learner, true_affinity
+from metarec.teaching.demo import random_family
+from metarec.teaching.embedding_map import category_prototypes, child_prototype, toy_map
+from metarec.core.episodes import make_support
+from metarec.i18n import LANGS, method_title, strings
+from metarec.reporting.toybox import toybox_table
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +74,10 @@ def test_embedding_map_places_prototypes(engine):
 
 
 def test_every_learner_has_a_translated_title(engine):
-    for name, learner in engine.learners.items():
-        assert METHOD_TITLES[name][0] == learner.title
+    for name in engine.learners:
+        for lang in LANGS:   # a learner's title lives only in the locale files
+            assert f"method.{name}" in strings(lang), f"no [method] {name} in metarec/i18n/locales/{lang}.toml"
+            assert method_title(name, lang).strip()
 
 
 def test_toybox_table_bolds_the_best():
@@ -88,11 +90,13 @@ def test_toybox_table_bolds_the_best():
 def test_mini_meta_training_learns_and_leaves_the_shipped_model(engine):
     before = {k: v.clone() for k, v in engine.learners["maml"].params.items()}
     seen = []
-    params, log = __import__("metarec.live_training", fromlist=["x"]).mini_meta_train(
+    params, log = __import__("metarec.training.live", fromlist=["x"]).mini_meta_train(
         engine, iters=30, eval_every=10, meta_batch=8, n_families=60, n_val=15,
         on_progress=lambda it, loss, val: seen.append((it, val)))
-    assert [it for it, _ in seen] == list(range(1, 31))
-    assert [it for it, v in seen if v is not None] == [10, 20, 30]
+    # the starting point is reported too (iteration 0, validation only), then every outer step
+    assert [it for it, _ in seen] == list(range(0, 31))
+    assert [it for it, v in seen if v is not None] == [0, 10, 20, 30]
+    assert round(seen[0][1], 4) == log["val_ndcg@10"][0]
     assert log["val_ndcg@10"][-1] > log["val_ndcg@10"][0]
     for k, v in engine.learners["maml"].params.items():
         assert torch.equal(v, before[k])

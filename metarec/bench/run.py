@@ -21,17 +21,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from . import paths
-from .bench_training import training_throughput
-from .device import describe_device
-from .engine import Engine
-from .episodes import make_support
-from .features import ToyFeatures, synthetic_toy_features
-from .learners import DEFAULT_METHOD
-from .learners.gradient import GradientLearner
+from ..core import paths
+from .training import training_throughput
+from ..core.device import describe_device
+from ..serving.engine import Engine
+from ..core.episodes import make_support
+from ..core.features import ToyFeatures, synthetic_toy_features
+from ..learners import DEFAULT_METHOD
+from ..learners.gradient import GradientLearner
 from .memory import peak_rss_mb
-from .recommend import Request, recommend
-from .safety import eligible_mask
+from ..serving.recommend import Request, recommend
+from ..core.safety import eligible_mask
 
 SHOTS = (1, 5, 10)
 DEFAULT_SIZES = (100_000, 1_000_000)
@@ -123,11 +123,11 @@ def _synthetic(learner, n: int, device) -> tuple[GradientLearner, np.ndarray]:
 
 def _amazon_rows(learner, method: str, repeats: int, rng, data_dir=None) -> list[dict] | dict:
     """The real Amazon Toys catalog: 11,924 items with the text features the real-data learners use."""
-    from .data import DataError, load_amazon_toys
-    from .model import ModelConfig
-    from .realdata.amazon import ItemText
-    from .realdata.gradient import NEUTRAL_AGE
-    from .train import TrainConfig, training_problem
+    from ..realdata.loaders import DataError, load_amazon_toys
+    from ..core.model import ModelConfig
+    from ..realdata.amazon import ItemText
+    from ..realdata.gradient import NEUTRAL_AGE
+    from ..training.toybox import TrainConfig, training_problem
 
     try:
         data = load_amazon_toys(data_dir)
@@ -214,7 +214,7 @@ def app_latency() -> dict | None:
 
 def training_memory(iters: int = 200) -> dict:
     """Peak memory of a meta-training process (second-order MAML, ``iters`` outer steps)."""
-    return _child_json(["-m", "metarec.bench_training", "--memory", str(iters)])
+    return _child_json(["-m", "metarec.bench.training", "--memory", str(iters)])
 
 
 def _summary(result: dict) -> str:

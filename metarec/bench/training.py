@@ -19,10 +19,10 @@ import time
 import torch
 from torch.func import vmap
 
-from .episodes import EpisodeSampler
-from .learners.gradient import GRADIENT_METHODS
-from .learners.inner_loop import balanced_bce
-from .train import TrainConfig, training_problem
+from ..core.episodes import EpisodeSampler
+from ..learners import GRADIENT_METHODS
+from ..learners.inner_loop import balanced_bce
+from ..training.toybox import TrainConfig, training_problem
 
 
 def _per_task_loss(params, feats, batch, steps: int, lr: float, keys) -> torch.Tensor:
@@ -88,14 +88,13 @@ def training_throughput(engine, seconds: float = 10.0, meta_batch: int = 32) -> 
     sampler = EpisodeSampler(engine.world.families("train"), seed=0)
     batches = [sampler.batch(meta_batch).to(engine.device) for _ in range(8)]
     keys = GRADIENT_METHODS["maml"].adapt_keys
-    batched = vmap(lambda p, *t: task_loss(p, feats, *t), in_dims=(None, 0, 0, 0, 0, 0, 0, 0))
+    batched = vmap(task_loss, in_dims=(None, 0))
 
     def fresh():
         return {k: v.detach().clone().to(engine.device).requires_grad_(True) for k, v in params0.items()}
 
     def vmapped(params, b):
-        batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items, b.q_labels,
-                b.q_weights).mean().backward()
+        batched(params, b).mean().backward()
 
     def looped(params, b):
         _per_task_loss(params, feats, b, cfg.inner_steps, cfg.inner_lr, keys).backward()
@@ -141,11 +140,11 @@ def training_throughput(engine, seconds: float = 10.0, meta_batch: int = 32) -> 
 def training_peak_memory(iters: int) -> dict:
     """Meta-train second-order MAML for ``iters`` outer steps in this process; its peak memory.
 
-    Run in a fresh process by :func:`metarec.bench.training_memory`.
+    Run in a fresh process by :func:`metarec.bench.run.training_memory`.
     """
-    from .engine import Engine
+    from ..serving.engine import Engine
     from .memory import peak_rss_mb
-    from .train import fit
+    from ..training.toybox import fit
 
     torch.set_num_threads(1)
     engine = Engine.load()
@@ -158,7 +157,7 @@ def training_peak_memory(iters: int) -> dict:
 
 __all__ = ["training_throughput", "ScorerModule", "higher_meta_loss", "training_peak_memory"]
 
-if __name__ == "__main__":  # python -m metarec.bench_training --memory ITERS
+if __name__ == "__main__":  # python -m metarec.bench.training --memory ITERS
     import json
     import sys
 

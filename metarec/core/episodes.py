@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import torch
-
-from .world.simulator import Family
 
 SHOTS = (1, 3, 5, 10)
 N_IMPLICIT = 10   # implicit negatives per support set
@@ -24,6 +23,16 @@ N_QUERY_POS = 10  # liked toys in a training query set
 N_QUERY_NEG = 20  # other suitable toys in a training query set
 
 LIKED, DISLIKED, IMPLICIT = 1, -1, 0
+
+
+class Family(Protocol):
+    """What episodes need of a family (a simulated :class:`metarec.world.Family`, or any other)."""
+
+    id: int
+    age_months: int
+    eligible: np.ndarray   # toy indices the child may be shown
+    liked: np.ndarray      # toy indices it likes
+    disliked: np.ndarray   # toy indices it dislikes
 
 
 @dataclass(frozen=True)
@@ -107,23 +116,28 @@ def evaluation_episodes(families: list[Family], shots: int, seed: int = 0) -> li
     return [sample_episode(f, shots, np.random.default_rng([seed, f.id, shots])) for f in families]
 
 
-@dataclass(frozen=True)
-class TaskBatch:
-    """Episodes padded to one size for ``vmap``: ``weights`` is 0 on padding."""
+class Task(NamedTuple):
+    """One episode as tensors: a pytree that ``torch.func.vmap`` batches with ``in_dims=(None, 0)``.
 
-    age: torch.Tensor            # [B]
-    s_items: torch.Tensor        # [B, n_s]
-    s_labels: torch.Tensor
-    s_weights: torch.Tensor
-    q_items: torch.Tensor        # [B, n_q]
+    Support and query sets are padded to one width within a batch; ``*_weights`` is 0 on padding.
+    ``age`` is the child's age in months (the MovieLens rating tasks put the user id there).
+    A batch of tasks is a ``Task`` whose tensors have a leading batch dimension.
+    """
+
+    age: torch.Tensor            # [] (a batch: [B])
+    s_items: torch.Tensor        # [n_s] support toy indices
+    s_labels: torch.Tensor       # [n_s] 1 = liked, 0 = not
+    s_weights: torch.Tensor      # [n_s] 0 on padding
+    q_items: torch.Tensor        # [n_q] query toy indices
     q_labels: torch.Tensor
     q_weights: torch.Tensor
 
-    def to(self, device: torch.device) -> "TaskBatch":
-        return TaskBatch(*(getattr(self, f).to(device) for f in self.__dataclass_fields__))
+    def to(self, device: torch.device) -> "Task":
+        return Task(*(t.to(device) for t in self))
 
 
-def collate(episodes: list[Episode]) -> TaskBatch:
+def collate(episodes: list[Episode]) -> Task:
+    """A batch of episodes as one padded :class:`Task`."""
     def pad(rows, dtype):
         width = max(len(r) for r in rows)
         out = torch.zeros(len(rows), width, dtype=dtype)
@@ -138,7 +152,7 @@ def collate(episodes: list[Episode]) -> TaskBatch:
     q_items, q_w = pad([e.query_items for e in episodes], torch.long)
     q_labels, _ = pad([e.query_labels for e in episodes], torch.float32)
     age = torch.tensor([e.support.age_months for e in episodes], dtype=torch.float32)
-    return TaskBatch(age, s_items, s_labels, s_w, q_items, q_labels, q_w)
+    return Task(age, s_items, s_labels, s_w, q_items, q_labels, q_w)
 
 
 class EpisodeSampler:
@@ -154,5 +168,5 @@ class EpisodeSampler:
         k = int(self.rng.choice(self.shots))
         return sample_episode(family, k, self.rng, n_disliked=int(self.rng.integers(0, k // 2 + 2)))
 
-    def batch(self, size: int) -> TaskBatch:
+    def batch(self, size: int) -> Task:
         return collate([self.episode() for _ in range(size)])

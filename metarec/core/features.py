@@ -62,7 +62,7 @@ def build_toy_features(category: np.ndarray, skills: np.ndarray, price: np.ndarr
 
 
 def catalog_features(catalog: Catalog, text: np.ndarray) -> ToyFeatures:
-    """Features of the shipped catalog (``text`` from :mod:`metarec.text_embedding`)."""
+    """Features of the shipped catalog (``text`` from :mod:`metarec.core.text_embedding`)."""
     f = catalog.frame
     category = f["category"].map(CATEGORIES.index).to_numpy()
     skills = np.array([[s in row.split(";") for s in SKILLS] for row in f["skills"]], np.float32)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ASSETS = Path(os.environ.get("METAREC_ASSETS_DIR", REPO / "assets"))
 CATALOG_CSV = ASSETS / "catalog.csv"
 TEXT_EMBEDDINGS = ASSETS / "text_embeddings.npz"

@@ -13,8 +13,8 @@ from collections.abc import Iterable
 import numpy as np
 import torch
 
-from .episodes import SHOTS, Episode, evaluation_episodes
-from .metrics import hit_at_k, mean_ci95, ndcg_at_k, recall_at_k
+from ..core.episodes import SHOTS, Episode, evaluation_episodes
+from ..core.metrics import hit_at_k, mean_ci95, ndcg_at_k, recall_at_k
 
 K = 10
 

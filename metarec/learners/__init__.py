@@ -1,17 +1,28 @@
-"""Every learner behind one interface (:class:`~metarec.learners.base.Learner`), by name."""
+"""Every learner behind one interface (:class:`~metarec.learners.base.Learner`), by name.
+
+One file per algorithm: :mod:`.maml` (MAML, first-order MAML, Meta-SGD), :mod:`.melu`,
+:mod:`.reptile`, :mod:`.finetune` (the non-meta transfer baseline), :mod:`.protonet`,
+:mod:`.matching`, :mod:`.relation`, :mod:`.baselines` (popularity by age, content k-NN).
+"""
 from __future__ import annotations
 
 import torch
 
 from .base import Learner
 from .baselines import ContentKNN, PopularityByAge
-from .gradient import GRADIENT_METHODS, GradientLearner
+from .finetune import FINETUNE
+from .gradient import GradientLearner, GradientMethod
 from .matching import MATCHING
-from .metric import MetricLearner
+from .maml import FOMAML, MAML, METASGD
+from .melu import MELU
+from .metric import MetricLearner, MetricMethod
 from .protonet import PROTONET
 from .relation import RELATION
+from .reptile import REPTILE
 
-METRIC_LEARNERS = {m.name: m for m in (PROTONET, MATCHING, RELATION)}
+GRADIENT_METHODS: dict[str, GradientMethod] = {
+    m.name: m for m in (MAML, FOMAML, MELU, FINETUNE, REPTILE, METASGD)}
+METRIC_LEARNERS: dict[str, MetricMethod] = {m.name: m for m in (PROTONET, MATCHING, RELATION)}
 
 DEFAULT_METHOD = "maml"
 

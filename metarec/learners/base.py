@@ -3,7 +3,8 @@
 ``adapt(support) -> state`` learns what it can from one family's few shots; ``score(state, toys)``
 scores toy indices for that family (higher = more likely to be liked). States are private to the
 learner and never share storage with its pretrained parameters, so one learner object can serve
-many families at once (see tests/test_isolation.py).
+many families at once (see tests/unit/test_isolation.py). A learner's human title lives in the
+locale files (:func:`metarec.i18n.method_title`), not here.
 """
 from __future__ import annotations
 
@@ -11,14 +12,13 @@ from typing import Any, Protocol, runtime_checkable
 
 import torch
 
-from ..episodes import Support
+from ..core.episodes import Support
 
 
 @runtime_checkable
 class Learner(Protocol):
     name: str         # registry name, used by the CLI (``--method``) and the app
-    title: str        # a human title, e.g. "MAML (second-order)"
-    paper: str        # the paper it follows, or "baseline"
+    paper: str        # the paper it follows, or "baseline: ..."
 
     def adapt(self, support: Support) -> Any:
         """Learn from one family's support set; return an opaque per-family state."""

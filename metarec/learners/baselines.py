@@ -6,9 +6,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..catalog import MAX_AGE_MONTHS
-from ..episodes import Support
-from ..features import ToyFeatures
+from ..core.catalog import MAX_AGE_MONTHS
+from ..core.episodes import Support
+from ..core.features import ToyFeatures
 
 N_AGE_YEARS = MAX_AGE_MONTHS // 12 + 1
 
@@ -35,7 +35,7 @@ def popularity_table(families, n_toys: int, smoothing_years: float = 1.0) -> np.
 class PopularityByAge:
     """Rank by how often children of the same age liked the toy (ignores the family's likes)."""
 
-    name, title, paper = "popularity", "Popularity by age", "baseline"
+    name, paper = "popularity", "baseline"
 
     def __init__(self, table: torch.Tensor):
         self.table = table
@@ -57,7 +57,7 @@ class ContentKNN:
     """Content-based nearest neighbours: a toy scores its cosine similarity to the closest liked
     toy, minus half that to the closest disliked one (Lops, de Gemmis & Semeraro, 2011)."""
 
-    name, title, paper = "knn", "Content k-NN", "baseline: content-based filtering"
+    name, paper = "knn", "baseline: content-based filtering (Lops, de Gemmis & Semeraro, 2011)"
 
     def __init__(self, feats: ToyFeatures):
         self.feats = feats

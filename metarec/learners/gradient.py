@@ -1,62 +1,64 @@
-"""Optimisation-based learners: a few SGD steps from a (meta-)learned initialisation.
+"""What every optimisation-based learner shares: a method record and the adapting learner.
 
-One class serves four methods; they differ only in how the initial parameters were trained and
-which parameters the inner loop may change:
-
-- ``maml``: MAML, second-order (Finn, Abbeel & Levine, ICML 2017), adapts the whole scorer.
-- ``fomaml``: first-order MAML (same paper, section 5.2; Nichol et al., 2018), adapts the whole scorer.
-- ``melu``: MeLU (Lee et al., KDD 2019): local update of the decision layers only; the embedding
-  layers are updated only globally, across families.
-- ``finetune``: the same network trained on all training families *without* meta-learning, then
-  fine-tuned on the support set: transfer learning, the honest non-meta baseline.
-- ``reptile``: Reptile (Nichol, Achiam & Schulman, 2018): the outer update moves the initialisation
-  towards the weights adapted on each family's data; first-order by construction. Reptile learns
-  only what its inner loop adapts, so here the inner loop also adapts the per-toy biases (otherwise
-  they would stay at zero and Reptile could never learn what is popular).
-- ``metasgd``: Meta-SGD (Li et al., 2017): MAML whose per-parameter inner step sizes are learned too.
+A gradient method (MAML, first-order MAML, Meta-SGD, MeLU, Reptile, fine-tuning: one file each)
+is a :class:`GradientMethod`: which parameters its inner loop adapts and its own task loss, the
+objective its initialisation is trained with. At test time every one of them adapts the same way,
+:class:`GradientLearner`: a few SGD steps on the family's support set from the trained start.
 """
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
-from ..episodes import Support
-from ..features import ToyFeatures
-from ..model import DECISION_KEYS, EMBEDDING_KEYS, ITEM_BIAS_KEYS, logits
-from .inner_loop import balanced_bce, inner_loop
-
-ALL_ADAPTABLE = EMBEDDING_KEYS + DECISION_KEYS
+from ..core.episodes import Support
+from ..core.features import ToyFeatures
+from ..core.model import ModelConfig, init_params, logits
+from .inner_loop import InnerLoop, balanced_bce, inner_loop
 
 
 @dataclass(frozen=True)
 class GradientMethod:
-    """How a gradient learner is trained and adapted."""
+    """How a gradient learner is trained and adapted.
+
+    Arguments:
+        name: registry name (``--method``).
+        paper: the paper it follows.
+        adapt_keys: the parameters its inner loop changes.
+        task_loss: ``task_loss(params, task, *, feats, inner) -> scalar``, vmap-able over tasks.
+        first_order: meta-training drops second-order terms.
+        meta: False for plain pretraining (the inner loop then runs at test time only).
+        learned_lr: per-parameter inner step sizes are parameters too (Meta-SGD).
+    """
 
     name: str
-    title: str
     paper: str
     adapt_keys: tuple[str, ...]
-    first_order: bool      # meta-training drops second-order terms
-    meta: bool = True      # False: plain pretraining (no inner loop during training)
-    learned_lr: bool = False  # Meta-SGD: per-parameter step sizes are meta-learned too
-    outer: str = "maml"    # "maml": backprop the query loss; "reptile": move towards adapted weights
+    task_loss: Callable
+    first_order: bool = False
+    meta: bool = True
+    learned_lr: bool = False
+
+    def init_params(self, cfg: ModelConfig, seed: int, inner_lr: float) -> dict:
+        """Fresh parameters (plus log step sizes for Meta-SGD, starting at ``inner_lr``)."""
+        params = init_params(cfg, seed)
+        if self.learned_lr:
+            params.update({f"lr.{k}": torch.full_like(params[k], math.log(inner_lr))
+                           for k in self.adapt_keys})
+        return params
+
+    def bind(self, feats: ToyFeatures, steps: int, lr: float) -> Callable:
+        """This method's ``task_loss(params, task)`` on ``feats`` with the given inner loop."""
+        inner = InnerLoop(self.adapt_keys, steps if self.meta else 0, lr, self.first_order)
+        return partial(self.task_loss, feats=feats, inner=inner)
 
 
-GRADIENT_METHODS = {m.name: m for m in (
-    GradientMethod("maml", "MAML (second-order)", "Finn, Abbeel & Levine, ICML 2017",
-                   ALL_ADAPTABLE, first_order=False),
-    GradientMethod("fomaml", "MAML (first-order)", "Finn et al., ICML 2017; Nichol et al., 2018",
-                   ALL_ADAPTABLE, first_order=True),
-    GradientMethod("melu", "MeLU (decision layers adapt)", "Lee et al., KDD 2019",
-                   DECISION_KEYS, first_order=False),
-    GradientMethod("finetune", "Pretrained + fine-tuning (no meta-learning)",
-                   "baseline: transfer learning", ALL_ADAPTABLE, first_order=True, meta=False),
-    GradientMethod("reptile", "Reptile", "Nichol, Achiam & Schulman, 2018",
-                   ALL_ADAPTABLE + ITEM_BIAS_KEYS, first_order=True, outer="reptile"),
-    GradientMethod("metasgd", "Meta-SGD (learned step sizes)", "Li, Zhou, Chen & Li, 2017",
-                   ALL_ADAPTABLE, first_order=False, learned_lr=True),
-)}
+def step_sizes(params: dict, keys) -> dict:
+    """Meta-SGD's per-parameter step sizes, stored as logs in ``params["lr.<key>"]``."""
+    return {k: params[f"lr.{k}"].exp() for k in keys}
 
 
 @dataclass(frozen=True)
@@ -67,12 +69,23 @@ class AdaptedState:
 
 
 class GradientLearner:
-    """``adapt`` = ``steps`` SGD steps of size ``lr`` on the support loss from ``params``."""
+    """``adapt`` = ``steps`` SGD steps of size ``lr`` on the support loss from ``params``.
+
+    Arguments:
+        method: the :class:`GradientMethod` (which parameters adapt, learned step sizes or not).
+        params: the trained starting point.
+        feats: the toys' features (on the device the learner runs on).
+        steps, lr: the inner loop used at test time.
+
+    Example:
+        >>> learner = GradientLearner(MAML, params, feats, steps=5, lr=0.5)
+        >>> scores = learner.score(learner.adapt(support), candidates)
+    """
 
     def __init__(self, method: GradientMethod, params: dict, feats: ToyFeatures, steps: int,
                  lr: float):
         self.method, self.feats = method, feats
-        self.name, self.title, self.paper = method.name, method.title, method.paper
+        self.name, self.paper = method.name, method.paper
         device = feats.x.device
         self.params = {k: v.detach().to(device) for k, v in params.items()}
         self.steps, self.lr = int(steps), float(lr)
@@ -105,7 +118,7 @@ class GradientLearner:
     def step_sizes(self):
         """The inner step size: one number, or per parameter for Meta-SGD."""
         if self.method.learned_lr:
-            return {k: self.params[f"lr.{k}"].exp() for k in self.method.adapt_keys}
+            return step_sizes(self.params, self.method.adapt_keys)
         return self.lr
 
     def score(self, state: AdaptedState, toys: torch.Tensor) -> torch.Tensor:

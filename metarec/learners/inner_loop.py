@@ -1,19 +1,40 @@
 """The inner loop shared by every gradient-based learner, as pure functions.
 
 Parameters go in, adapted parameters come out; nothing is mutated. ``torch.func.grad`` makes the
-loop differentiable for second-order MAML and ``torch.func.vmap`` batches it over tasks
-(Finn et al., 2017, "Model-Agnostic Meta-Learning for Fast Adaptation of Deep Networks").
+loop differentiable for second-order MAML and ``torch.func.vmap`` batches it over tasks.
+
+References:
+    Finn, Abbeel & Levine, "Model-Agnostic Meta-Learning for Fast Adaptation of Deep Networks",
+    ICML 2017.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch.func import grad
 
-from ..features import ToyFeatures
-from ..model import logits
+from ..core.features import ToyFeatures
+from ..core.model import logits
+
+
+@dataclass(frozen=True)
+class InnerLoop:
+    """How a gradient learner adapts to one task.
+
+    Arguments:
+        keys: the parameters the inner loop may change (the rest stay as meta-learned).
+        steps: SGD steps on the support loss.
+        lr: the step size (Meta-SGD reads per-parameter step sizes from the parameters instead).
+        first_order: drop the second-order terms (first-order MAML, Reptile).
+    """
+
+    keys: tuple[str, ...]
+    steps: int
+    lr: float
+    first_order: bool = False
 
 
 def balanced_bce_logits(scores: torch.Tensor, labels, weights) -> torch.Tensor:
@@ -33,10 +54,18 @@ def inner_loop(params: dict, feats: ToyFeatures, age, items, labels, weights,
                loss=balanced_bce) -> dict:
     """The parameters after ``steps`` SGD steps on the support loss, adapting only ``keys``.
 
-    ``lr`` is one step size, or a dict of per-parameter step sizes (Meta-SGD). ``first_order``
-    drops the second-order terms (first-order MAML). ``loss(params, feats, who, items, labels,
-    weights)`` is the support loss: the toy scorer's balanced BCE by default; the MovieLens MeLU
-    passes a rating MSE (:mod:`metarec.realdata.melu_bias`).
+    Arguments:
+        params: the starting parameters (a dict of tensors; not modified).
+        feats, age, items, labels, weights: what ``loss`` reads (one task's support set).
+        steps: number of SGD steps.
+        lr: one step size, or a dict of per-parameter step sizes (Meta-SGD).
+        keys: the parameters to adapt.
+        first_order: drop the second-order terms (first-order MAML).
+        loss: ``loss(params, feats, who, items, labels, weights)``, the support loss: the toy
+            scorer's balanced BCE by default; the MovieLens MeLU passes a rating MSE.
+
+    Example:
+        >>> fast = inner_loop(params, feats, age, s_items, s_labels, s_w, 5, 0.5, DECISION_KEYS)
     """
     fast = {k: params[k] for k in keys}
     frozen = {k: v for k, v in params.items() if k not in fast}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from ..model import embed
-from .metric import MetricMethod
+from ..core.episodes import Task
+from ..core.model import embed
+from .metric import MetricMethod, metric_task_loss
 
 
 def _extra(cfg, seed):
@@ -30,5 +31,10 @@ def query_logits(params, feats, summary, items):
     return torch.log(p_like) - torch.log1p(-p_like)
 
 
-MATCHING = MetricMethod("matching", "Matching network", "Vinyals et al., NeurIPS 2016",
-                        _extra, summarise, query_logits)
+def matching_task_loss(params: dict, task: Task, *, feats):
+    """Matching networks' episodic loss: summarise the support set, balanced BCE on the query set."""
+    return metric_task_loss(params, task, feats=feats, method=MATCHING)
+
+
+MATCHING = MetricMethod("matching", "Vinyals et al., NeurIPS 2016", _extra, summarise, query_logits,
+                        matching_task_loss)

@@ -11,23 +11,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import torch
 
-from ..episodes import Support
-from ..features import ToyFeatures
-from ..model import EMBEDDING_KEYS, ITEM_BIAS_KEYS, ModelConfig, embed, init_params
+from ..core.episodes import Support, Task
+from ..core.features import ToyFeatures
+from ..core.model import EMBEDDING_KEYS, ITEM_BIAS_KEYS, ModelConfig, embed, init_params
 from .inner_loop import balanced_bce_logits
 
 
 @dataclass(frozen=True)
 class MetricMethod:
+    """A metric-based method as three pure functions; see the module docstring."""
+
     name: str
-    title: str
     paper: str
     extra_params: Callable[[ModelConfig, int], dict]   # parameters beyond the toy encoder
     summarise: Callable    # (params, feats, items, labels, weights) -> summary (tuple of tensors)
     query_logits: Callable  # (params, feats, summary, items) -> like-logits
+    task_loss: Callable     # (params, task, *, feats) -> the episodic loss, vmap-able
 
     def init(self, cfg: ModelConfig, seed: int = 0) -> dict:
         keep = EMBEDDING_KEYS + ITEM_BIAS_KEYS
@@ -37,10 +40,16 @@ class MetricMethod:
     def logits(self, params, feats, summary, items):
         return self.query_logits(params, feats, summary, items) + params["item_bias"][items]
 
-    def task_loss(self, params, feats, age, s_items, s_labels, s_w, q_items, q_labels, q_w):
-        """Episodic training loss (vmap-able): summarise the support, BCE on the query."""
-        summary = self.summarise(params, feats, s_items, s_labels, s_w)
-        return balanced_bce_logits(self.logits(params, feats, summary, q_items), q_labels, q_w)
+    def bind(self, feats: ToyFeatures) -> Callable:
+        """This method's ``task_loss(params, task)`` on ``feats``."""
+        return partial(self.task_loss, feats=feats)
+
+
+def metric_task_loss(params: dict, task: Task, *, feats, method: MetricMethod):
+    """Episodic training loss (vmap-able): summarise the support, balanced BCE on the query."""
+    summary = method.summarise(params, feats, task.s_items, task.s_labels, task.s_weights)
+    return balanced_bce_logits(method.logits(params, feats, summary, task.q_items), task.q_labels,
+                               task.q_weights)
 
 
 def class_means(emb: torch.Tensor, labels, weights):
@@ -55,7 +64,7 @@ class MetricLearner:
 
     def __init__(self, method: MetricMethod, params: dict, feats: ToyFeatures):
         self.method, self.feats = method, feats
-        self.name, self.title, self.paper = method.name, method.title, method.paper
+        self.name, self.paper = method.name, method.paper
         self.params = {k: v.detach().to(feats.x.device) for k, v in params.items()}
 
     def adapt(self, support: Support):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from ..model import embed
-from .metric import MetricMethod, class_means
+from ..core.episodes import Task
+from ..core.model import embed
+from .metric import MetricMethod, class_means, metric_task_loss
 
 
 def _extra(cfg, seed):
@@ -27,5 +28,10 @@ def query_logits(params, feats, summary, items):
     return params["proto.log_scale"].exp() * (((emb - other) ** 2).sum(-1) - ((emb - like) ** 2).sum(-1))
 
 
-PROTONET = MetricMethod("protonet", "Prototypical network", "Snell, Swersky & Zemel, NeurIPS 2017",
-                        _extra, summarise, query_logits)
+def protonet_task_loss(params: dict, task: Task, *, feats):
+    """Prototypical networks' episodic loss: summarise the support set, balanced BCE on the query set."""
+    return metric_task_loss(params, task, feats=feats, method=PROTONET)
+
+
+PROTONET = MetricMethod("protonet", "Snell, Swersky & Zemel, NeurIPS 2017", _extra, summarise, query_logits,
+                        protonet_task_loss)

@@ -10,8 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..model import embed
-from .metric import MetricMethod, class_means
+from ..core.episodes import Task
+from ..core.model import embed
+from .metric import MetricMethod, class_means, metric_task_loss
 
 
 def _extra(cfg, seed):
@@ -38,5 +39,10 @@ def query_logits(params, feats, summary, items):
     return _relation(params, emb, like) - _relation(params, emb, other)
 
 
-RELATION = MetricMethod("relation", "Relation network", "Sung et al., CVPR 2018",
-                        _extra, summarise, query_logits)
+def relation_task_loss(params: dict, task: Task, *, feats):
+    """Relation networks' episodic loss: summarise the support set, balanced BCE on the query set."""
+    return metric_task_loss(params, task, feats=feats, method=RELATION)
+
+
+RELATION = MetricMethod("relation", "Sung et al., CVPR 2018", _extra, summarise, query_logits,
+                        relation_task_loss)

@@ -7,7 +7,7 @@ import time
 
 import torch
 
-from ..errors import InputError
+from ..core.errors import InputError
 
 PROTOCOLS = {"amazon-toys": ("s3rec", "s3rec-full", "cold-start"),
              "movielens-100k": ("published",)}
@@ -26,7 +26,7 @@ def evaluate_real(world: str, protocol: str | None = None, quick: bool = False,
                          f"{', '.join(PROTOCOLS[world])}")
     t0 = time.perf_counter()
     if world == "amazon-toys":
-        from ..data import load_amazon_toys
+        from .loaders import load_amazon_toys
         from .amazon import AMAZON_METHODS, evaluate_coldstart, evaluate_s3rec
         methods = _check(methods, AMAZON_METHODS)
         data = load_amazon_toys(data_dir)

@@ -11,13 +11,13 @@ import time
 import numpy as np
 import torch
 
-from ..data import AmazonToys
-from ..data.cache import cached_text_embeddings
-from ..episodes import LIKED, Support
-from ..features import ToyFeatures
+from .loaders import AmazonToys
+from .loaders.cache import cached_text_embeddings
+from ..core.episodes import LIKED, Support
+from ..core.features import ToyFeatures
 from ..learners.baselines import ContentKNN
-from ..metrics import mean_ci95
-from ..text_embedding import pca
+from ..core.metrics import mean_ci95
+from ..core.text_embedding import pca
 from .protocols import (coldstart_metrics, coldstart_users, leave_one_out, sample_negatives,
                         target_metrics, target_rank)
 from .seqmodel import SeqConfig, train_metaemb

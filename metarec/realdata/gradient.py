@@ -1,6 +1,6 @@
 """The library's gradient meta-learners (MeLU, FOMAML, MAML, fine-tuning) trained on real data.
 
-The scorer, inner loop, loss and learner are the toy world's (:mod:`metarec.model`,
+The scorer, inner loop, loss and learner are the toy world's (:mod:`metarec.core.model`,
 :func:`~metarec.learners.inner_loop.inner_loop`, :func:`~metarec.learners.inner_loop.balanced_bce`,
 :class:`~metarec.learners.gradient.GradientLearner`); only the tasks differ. The per-item bias is
 learned globally (it carries popularity), the embedding layers read the item's text / attribute
@@ -14,18 +14,20 @@ import numpy as np
 import torch
 from torch.func import vmap
 
-from ..episodes import DISLIKED, LIKED, TaskBatch
-from ..features import ToyFeatures
-from ..learners.gradient import GRADIENT_METHODS, GradientLearner
+from ..core.episodes import DISLIKED, LIKED, Task
+from ..core.features import ToyFeatures
+from ..learners import GRADIENT_METHODS
+from ..learners.gradient import GradientLearner
 from ..learners.inner_loop import inner_loop
-from ..model import ModelConfig, logits
-from ..train import TrainConfig, outer_loop, training_problem
+from ..core.model import ModelConfig, logits
+from ..training.outer_loop import outer_loop
+from ..training.toybox import TrainConfig, training_problem
 
 NEUTRAL_AGE = 60.0
 
 
-def pad_tasks(s_items, s_labels, q_items, q_labels) -> TaskBatch:
-    """A :class:`TaskBatch` from ragged per-task lists (weights 0 on padding)."""
+def pad_tasks(s_items, s_labels, q_items, q_labels) -> Task:
+    """A :class:`Task` from ragged per-task lists (weights 0 on padding)."""
     def pad(rows, dtype):
         width = max(len(r) for r in rows)
         out, mask = torch.zeros(len(rows), width, dtype=dtype), torch.zeros(len(rows), width)
@@ -37,14 +39,14 @@ def pad_tasks(s_items, s_labels, q_items, q_labels) -> TaskBatch:
     sl, _ = pad(s_labels, torch.float32)
     qi, qw = pad(q_items, torch.long)
     ql, _ = pad(q_labels, torch.float32)
-    return TaskBatch(torch.full((len(s_items),), NEUTRAL_AGE), si, sl, sw, qi, ql, qw)
+    return Task(torch.full((len(s_items),), NEUTRAL_AGE), si, sl, sw, qi, ql, qw)
 
 
 def meta_train(method_name: str, feats: ToyFeatures, n_items: int, sample_batch, validate,
                cfg: TrainConfig, log=None) -> tuple[dict, dict]:
-    """The library's outer loop (:func:`metarec.train.outer_loop`) on real-data tasks.
+    """The library's outer loop (:func:`metarec.training.outer_loop.outer_loop`) on real-data tasks.
 
-    ``sample_batch(rng, size) -> TaskBatch``; ``validate(learner) -> float`` on validation tasks.
+    ``sample_batch(rng, size) -> Task``; ``validate(learner) -> float`` on validation tasks.
     """
     model_cfg = ModelConfig(feats.dim, n_items, cfg.hidden, cfg.embed)
     params, task_loss, settings = training_problem(method_name, model_cfg, feats, cfg)
@@ -52,11 +54,11 @@ def meta_train(method_name: str, feats: ToyFeatures, n_items: int, sample_batch,
     rng = np.random.default_rng(cfg.seed)
 
     def progress(it, loss, val):
-        if log and val is not None:
+        if log and val is not None and loss is not None:
             log(f"{method_name} iter {it}: loss {loss:.4f} val {val:.4f}")
 
     best, info = outer_loop(
-        method_name, params, task_loss, feats, lambda size: sample_batch(rng, size),
+        method_name, params, task_loss, lambda size: sample_batch(rng, size),
         lambda p: validate(GradientLearner(method, p, feats, settings["steps"], settings["lr"])),
         cfg, feats.x.device, on_progress=progress, show_bar=False)
     return best, {"best_iter": info["best_iter"], "best_val": info["best_val_ndcg"],
@@ -142,7 +144,7 @@ def ml_features(ml) -> ToyFeatures:
 def _support(u, items, R):
     items = np.asarray(items, np.int64)
     kind = np.array([LIKED if R[u][i] >= 4 else DISLIKED for i in items])
-    from ..episodes import Support
+    from ..core.episodes import Support
     return Support(NEUTRAL_AGE, torch.from_numpy(items), torch.from_numpy(kind))
 
 

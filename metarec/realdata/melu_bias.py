@@ -17,7 +17,7 @@ the local update also adapts a linear ``taste`` vector over the item embedding. 
 errors are measured against a leave-the-user-out item bias (:func:`leave_user_out_shift`), since a
 training user's query ratings helped fit ``b_i`` and a test user's never do.
 
-The outer loop is the library's (:func:`metarec.train.outer_loop`: Adam, validation, early
+The outer loop is the library's (:func:`metarec.training.toybox.outer_loop`: Adam, validation, early
 stopping), and so is the inner loop (:func:`~metarec.learners.inner_loop.inner_loop`, given this
 scorer's squared error as its loss: :func:`inner_loop_mse`). :class:`RatingMetaLearner` has the library's learner interface
 (``adapt(support) -> state``, ``score(state, items)``).
@@ -26,13 +26,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..episodes import TaskBatch
+from ..core.episodes import Task
 from ..learners.inner_loop import inner_loop
 
 ITEM_KEYS = ("item1.weight", "item1.bias", "item2.weight", "item2.bias")
@@ -113,21 +114,20 @@ def inner_loop_mse(params: dict, feats: RatingFeatures, user, items, ratings, we
     return inner_loop(params, feats, user, items, ratings, weights, steps, lr, keys, first_order, loss=mse)
 
 
-def task_loss_fn(steps: int, lr: float, first_order: bool = False):
-    """The per-task loss for :func:`metarec.train.outer_loop`: query MSE after the local update.
-    The batch's ``age`` slot carries the user id (the attributes are looked up in ``feats``)."""
-    def task_loss(p, feats, user, s_items, s_r, s_w, q_items, q_r, q_w):
-        fast = inner_loop_mse(p, feats, user, s_items, s_r, s_w, steps, lr, DECISION_KEYS, first_order)
-        return mse(fast, feats, user, q_items, q_r, q_w)
-    return task_loss
+def melu_bias_task_loss(params: dict, task: Task, *, feats, steps: int, lr: float,
+                        first_order: bool = False):
+    """Query MSE after the local update (MeLU's meta-objective on ratings), for one task whose
+    ``age`` slot carries the user id (the attributes are looked up in ``feats``)."""
+    fast = inner_loop_mse(params, feats, task.age, task.s_items, task.s_labels, task.s_weights,
+                          steps, lr, DECISION_KEYS, first_order)
+    return mse(fast, feats, task.age, task.q_items, task.q_labels, task.q_weights)
 
 
-def rating_batch(users, s_items, s_ratings, q_items, q_ratings) -> TaskBatch:
-    """A :class:`TaskBatch` of rating tasks (user id in the ``age`` slot; weights 0 on padding)."""
+def rating_batch(users, s_items, s_ratings, q_items, q_ratings) -> Task:
+    """A :class:`Task` of rating tasks (user id in the ``age`` slot; weights 0 on padding)."""
     from .gradient import pad_tasks
     b = pad_tasks(s_items, s_ratings, q_items, q_ratings)
-    return TaskBatch(torch.as_tensor(np.asarray(users), dtype=torch.float32), *(
-        getattr(b, f) for f in ("s_items", "s_labels", "s_weights", "q_items", "q_labels", "q_weights")))
+    return b._replace(age=torch.as_tensor(np.asarray(users), dtype=torch.float32))
 
 
 @dataclass(frozen=True)
@@ -206,7 +206,8 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
     validation users, see :data:`MELU_BIAS_SETTINGS`)."""
     from dataclasses import replace
 
-    from ..train import TrainConfig, outer_loop
+    from ..training.outer_loop import outer_loop
+    from ..training.toybox import TrainConfig
     from .protocols import published_metrics
     mu = float(np.mean([r for *_, r in rows]))
     feats = RatingFeatures(torch.from_numpy(ml.item_features()), torch.from_numpy(ml.user_features()),
@@ -257,11 +258,12 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
         rng = np.random.default_rng(member_seed)
 
         def progress(it, loss, val):
-            if log and val is not None:
+            if log and val is not None and loss is not None:
                 log(f"melu-bias (seed {member_seed}) iter {it}: loss {loss:.4f} val {val:.4f}")
 
         params = init_params(feats.item_x.shape[1], feats.user_x.shape[1], hidden, embed, member_seed)
-        best, info = outer_loop("melu-bias", params, task_loss_fn(inner_steps, inner_lr), feats,
+        task_loss = partial(melu_bias_task_loss, feats=feats, steps=inner_steps, lr=inner_lr)
+        best, info = outer_loop("melu-bias", params, task_loss,
                                 lambda size: sample_batch(rng, size), validate,
                                 replace(cfg, seed=member_seed), torch.device("cpu"),
                                 on_progress=progress, show_bar=False)

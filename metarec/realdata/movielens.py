@@ -11,8 +11,8 @@ import time
 
 import numpy as np
 
-from ..data import load_movielens, load_published_split
-from ..metrics import mean_ci95
+from .loaders import load_movielens, load_published_split
+from ..core.metrics import mean_ci95
 from .amazon import log
 from .protocols import draw_ml_split, published_metrics
 

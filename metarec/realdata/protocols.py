@@ -1,6 +1,6 @@
 """Evaluation protocols on real data: splits, sampled negatives and per-user metrics.
 
-All metric values come from :mod:`metarec.metrics`; this module only decides *what* is ranked.
+All metric values come from :mod:`metarec.core.metrics`; this module only decides *what* is ranked.
 
 - S3-Rec leave-one-out (Amazon Toys): per user, last item = test target, second-to-last =
   validation target, everything earlier = history. Training sees only the history; validation
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..metrics import hit_at_k, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
+from ..core.metrics import hit_at_k, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
 
 N_NEGATIVES = 99
 TARGET_KS = (1, 5, 10)
@@ -71,7 +71,7 @@ def target_rank(target_score: float, other_scores: np.ndarray, rng: np.random.Ge
 
 
 def target_metrics(rank: int) -> dict[str, float]:
-    """HR@1/5/10, NDCG@5/10 and MRR of a single target at ``rank`` (via :mod:`metarec.metrics`)."""
+    """HR@1/5/10, NDCG@5/10 and MRR of a single target at ``rank`` (via :mod:`metarec.core.metrics`)."""
     ranked = [-1] * (rank - 1) + [0]   # the target (item 0 here) sits at ``rank``
     rel = {0}
     out = {f"hr@{k}": hit_at_k(ranked, rel, k) for k in TARGET_KS}

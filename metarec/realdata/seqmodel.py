@@ -9,7 +9,7 @@ the item's MiniLM text embedding, so rarely seen items still get a content-based
 Meta-training is episodic: a task is (support = a prefix of a training user's history, query = the
 next item), the loss a softmax over every item. Only what the protocol allows reaches training
 (for S3-Rec: the history before each user's validation item). The model is a pure function of a
-parameter dict, like :mod:`metarec.model`.
+parameter dict, like :mod:`metarec.core.model`.
 """
 from __future__ import annotations
 

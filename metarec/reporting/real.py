@@ -12,7 +12,7 @@ def real_results(folder=None) -> list[dict]:
     import json
     from pathlib import Path
 
-    from . import paths
+    from ..core import paths
     folder = Path(folder or paths.REPO / "docs" / "results")
     out = []
     for path in sorted(folder.glob("*.json")):
@@ -210,7 +210,7 @@ def real_verdict_text(verdict: dict, lang: str = "en") -> str:
 
 
 def _name(method: str, lang: str) -> str:
-    from .i18n import method_title
+    from ..i18n import method_title
     return method_title(method, lang, real_data=True)
 
 
@@ -223,7 +223,7 @@ def _diff(d: float, ci: float) -> str:
 
 
 def _published_text(v: dict, lang: str) -> str:
-    from .i18n import t
+    from ..i18n import t
     sep = t("ui.list.sep", lang)
     parts = [t("ui.board.rv.best", lang, name=_name(v["method"], lang), metric=metric_label(v["metric"]),
                v=_value(v["value"], v["ci"]))]
@@ -238,7 +238,7 @@ def _published_text(v: dict, lang: str) -> str:
 
 
 def _shots_text(v: dict, lang: str) -> str:
-    from .i18n import t
+    from ..i18n import t
     sep, best, metric = t("ui.list.sep", lang), v["best"], metric_label(v["metric"])
     if len({b["method"] for b in best}) == 1:
         return t("ui.board.rv.shots_one", lang, name=_name(best[0]["method"], lang), metric=metric,
@@ -248,7 +248,7 @@ def _shots_text(v: dict, lang: str) -> str:
 
 
 def _paired_text(v: dict, lang: str) -> str:
-    from .i18n import t
+    from ..i18n import t
     sep, space, clause_sep = t("ui.list.sep", lang), t("ui.sentence.sep", lang), t("ui.board.rv.clause_sep", lang)
     clauses = []
     for where in ("published", "splits"):

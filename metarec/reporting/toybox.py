@@ -1,4 +1,4 @@
-"""Markdown tables of the toybox evaluation (for docs/results.md); real data: :mod:`metarec.real_report`."""
+"""Markdown tables of the toybox evaluation (for docs/results.md); real data: :mod:`metarec.reporting.real`."""
 from __future__ import annotations
 
 from collections import defaultdict

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import torch
 
-from .catalog import Catalog, load_catalog
-from .checkpoint import load_bundle, read_manifest
-from .device import describe_device, pick_device
-from .features import ToyFeatures, catalog_features
-from .learners import build_learners
-from .model import ModelConfig
-from .text_embedding import load_catalog_embeddings
+from ..core.catalog import Catalog, load_catalog
+from ..core.checkpoint import load_bundle, read_manifest
+from ..core.device import describe_device, pick_device
+from ..core.features import ToyFeatures, catalog_features
+from ..learners import build_learners
+from ..core.model import ModelConfig
+from ..core.text_embedding import load_catalog_embeddings
 
 
 class Engine:
@@ -32,7 +32,7 @@ class Engine:
     @cached_property
     def world(self):
         """The simulated world the checkpoint was trained on (built once, on first use)."""
-        from .world import ToyWorld, WorldConfig
+        from ..world import ToyWorld, WorldConfig
         return ToyWorld(self.catalog, WorldConfig(**self.manifest.get("config", {}).get("world", {})))
 
     @classmethod

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import Catalog
-from .i18n import age_text, category_noun, range_text, skill_name, t
+from ..core.catalog import Catalog
+from ..i18n import age_text, category_noun, range_text, skill_name, t
 
 SIMILAR = 0.55  # cosine similarity above which a liked toy is named as the reason
 

@@ -10,14 +10,14 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from .catalog import MAX_AGE_MONTHS
+from ..core.catalog import MAX_AGE_MONTHS
 from .engine import Engine
-from .episodes import make_support
-from .errors import InputError
-from .i18n import t
-from .learners import DEFAULT_METHOD
+from ..core.episodes import make_support
+from ..core.errors import InputError
+from ..i18n import t
+from ..learners import DEFAULT_METHOD
 from .reasons import explain
-from .safety import SMALL_PARTS_MIN_MONTHS, is_safe
+from ..core.safety import SMALL_PARTS_MIN_MONTHS, is_safe
 
 MAX_AGE_YEARS = MAX_AGE_MONTHS // 12
 MAX_LIKED = 50

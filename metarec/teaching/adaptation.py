@@ -14,11 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from .catalog import CATEGORIES
-from .engine import Engine
-from .learners.gradient import GRADIENT_METHODS, GradientLearner
-from .metrics import ndcg_at_k, recall_at_k
-from .model import init_params
+from ..core.catalog import CATEGORIES
+from ..serving.engine import Engine
+from ..learners import GRADIENT_METHODS
+from ..learners.gradient import GradientLearner
+from ..core.metrics import ndcg_at_k, recall_at_k
+from ..core.model import init_params
 
 STARTS = ("maml", "fomaml", "finetune", "random")  # where the inner loop may start from
 

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .engine import Engine
-from .world import Family
+from ..serving.engine import Engine
+from ..world import Family
 
 
 @dataclass(frozen=True)

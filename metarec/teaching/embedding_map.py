@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .catalog import CATEGORIES
-from .engine import Engine
+from ..core.catalog import CATEGORIES
+from ..serving.engine import Engine
 
 PROJECTIONS = ("pca", "tsne")
 

@@ -1,13 +1,13 @@
 """Data-parallel meta-training over several processes or machines, with ``torchrun`` and DDP.
 
-    torchrun --nproc_per_node=2 -m metarec.distributed --methods maml fomaml --out run/metarec.pt
-    torchrun --nnodes=2 --nproc_per_node=8 --rdzv-endpoint=HOST:29500 -m metarec.distributed ...
+    torchrun --nproc_per_node=2 -m metarec.training.distributed --methods maml fomaml --out run/metarec.pt
+    torchrun --nnodes=2 --nproc_per_node=8 --rdzv-endpoint=HOST:29500 -m metarec.training.distributed ...
 
 Each method is meta-trained by every process together (the methods train one after another).
 Every process draws the whole meta-batch from the same seeded sampler and keeps its own
 contiguous share of the tasks, so the shares together are exactly the meta-batch that one process
 would train on. Each process computes the MAML meta-gradient (Finn, Abbeel & Levine, ICML 2017)
-of its share through the same ``vmap``-batched inner loop as :func:`metarec.train.outer_loop`;
+of its share through the same ``vmap``-batched inner loop as :func:`metarec.training.outer_loop.outer_loop`;
 ``torch.nn.parallel.DistributedDataParallel`` (Li et al., "PyTorch Distributed: Experiences on
 Accelerating Data Parallel Training", VLDB 2020) all-reduces the gradients during ``backward``.
 Its loss is the sum of its task losses times ``world_size / meta_batch``, so DDP's average over
@@ -39,10 +39,10 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from .device import pick_device
-from .episodes import TaskBatch
-from .train import TrainConfig, train
-from .world import WorldConfig
+from ..core.device import pick_device
+from ..core.episodes import Task
+from .toybox import TrainConfig, train
+from ..world import WorldConfig
 
 
 class MetaBatchLoss(nn.Module):
@@ -61,9 +61,8 @@ class MetaBatchLoss(nn.Module):
     def params(self) -> dict:
         return dict(zip(self.names, self.weights))
 
-    def forward(self, b: TaskBatch) -> torch.Tensor:
-        return self.batched(self.params(), b.age, b.s_items, b.s_labels, b.s_weights, b.q_items,
-                            b.q_labels, b.q_weights).sum()
+    def forward(self, b: Task) -> torch.Tensor:
+        return self.batched(self.params(), b).sum()
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class Replica:
     world_size: int
     device: torch.device
     backend: str
-    how: str = "python -m metarec.distributed"
+    how: str = "python -m metarec.training.distributed"
 
     @property
     def is_main(self) -> bool:
@@ -84,16 +83,16 @@ class Replica:
         n = self.world_size
         return f"{n} data-parallel training process{'es' if n > 1 else ''} (DDP, {self.backend})"
 
-    def share(self, batch: TaskBatch) -> TaskBatch:
+    def share(self, batch: Task) -> Task:
         """This rank's contiguous block of the meta-batch's tasks (block sizes differ by <= 1)."""
         n = batch.age.shape[0]
         if n < self.world_size:
             raise ValueError(f"meta_batch {n} is smaller than the {self.world_size} processes")
         lo, hi = self.rank * n // self.world_size, (self.rank + 1) * n // self.world_size
-        return TaskBatch(*(getattr(batch, f.name)[lo:hi] for f in fields(TaskBatch)))
+        return Task(*(t[lo:hi] for t in batch))
 
     def prepare(self, params: dict, batched, validate):
-        """The hooks :func:`metarec.train.outer_loop` uses instead of its one-process ones:
+        """The hooks :func:`metarec.training.outer_loop.outer_loop` uses instead of its one-process ones:
         (parameters to optimise, ``meta_loss(batch) -> (loss, mean loss)``, ``validate``)."""
         module = MetaBatchLoss(params, batched).to(self.device)
         # static_graph: the same parameters are used every step (some learners leave a few unused)
@@ -101,7 +100,7 @@ class Replica:
             module, device_ids=[self.device.index] if self.device.type == "cuda" else None,
             static_graph=True)
 
-        def meta_loss(batch: TaskBatch):
+        def meta_loss(batch: Task):
             total = ddp(self.share(batch))  # sum of this rank's task losses
             n = batch.age.shape[0]
             mean = total.detach().clone()
@@ -135,7 +134,7 @@ def init(backend: str | None = None, how: str | None = None) -> Replica:
     if not dist.is_initialized():
         dist.init_process_group(backend=backend)
     return Replica(dist.get_rank(), dist.get_world_size(), device, backend,
-                   how or "python -m metarec.distributed")
+                   how or "python -m metarec.training.distributed")
 
 
 def config_from_dict(data: dict) -> TrainConfig:
@@ -160,7 +159,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="torchrun --nproc_per_node=N -m metarec.distributed",
+    p = _Parser(prog="torchrun --nproc_per_node=N -m metarec.training.distributed",
                 description="Data-parallel meta-training (DDP); writes the checkpoint like "
                             "`python -m metarec train`.")
     p.add_argument("--config", default=None,
@@ -209,11 +208,11 @@ def main(argv=None) -> int:
 def _how(argv) -> str:
     """The command line that started this run, for the manifest."""
     if "LOCAL_WORLD_SIZE" not in os.environ:
-        return " ".join(["python -m metarec.distributed", *argv])
+        return " ".join(["python -m metarec.training.distributed", *argv])
     per_node = int(os.environ["LOCAL_WORLD_SIZE"])
     nodes = int(os.environ.get("WORLD_SIZE", per_node)) // per_node
     launcher = f"torchrun --nproc_per_node={per_node}" + (f" --nnodes={nodes}" if nodes > 1 else "")
-    return " ".join([launcher, "-m metarec.distributed", *argv])
+    return " ".join([launcher, "-m metarec.training.distributed", *argv])
 
 
 def _free_port() -> int:

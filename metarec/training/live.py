@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .engine import Engine
-from .train import TrainConfig, fit, training_problem
-from .world import ToyWorld, WorldConfig
+from ..serving.engine import Engine
+from .toybox import TrainConfig, fit, training_problem
+from ..world import ToyWorld, WorldConfig
 
 
 def mini_meta_train(engine: Engine, iters: int = 300, eval_every: int = 20, meta_batch: int = 16,

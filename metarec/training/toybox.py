@@ -2,45 +2,44 @@
 
 Every method trains the same network on the same random episodes of the training families, with
 the same budget, validation on the validation families (nDCG@10 at 5 shots) and early stopping.
-The outer loop batches tasks with ``torch.func.vmap`` over the pure inner loop, so second-order
-MAML differentiates through the inner SGD steps of 32 families at once. Given a ``replica``
-(:mod:`metarec.distributed`), the same loop runs data-parallel: each process meta-trains on its
+Each method brings its own task loss (``learners/<method>.py``); the shared outer loop
+(:mod:`.outer_loop`) batches tasks with ``torch.func.vmap``, so second-order MAML differentiates
+through the inner SGD steps of 32 families at once. Given a ``replica``
+(:mod:`metarec.training.distributed`), the same loop runs data-parallel: each process meta-trains on its
 share of every meta-batch and ``DistributedDataParallel`` averages the meta-gradients.
 """
 from __future__ import annotations
 
-import math
 import multiprocessing
 import os
 import platform
 import subprocess
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import torch
-from torch.func import vmap
-from tqdm import tqdm
 
-from . import paths
-from .catalog import load_catalog
-from .checkpoint import save_bundle
-from .device import describe_device, pick_device
-from .episodes import EpisodeSampler, evaluation_episodes
-from .evaluate import evaluate_world, mean_ndcg
-from .features import catalog_features
-from .learners import METRIC_LEARNERS, build_learners, make_learner
-from .learners.baselines import popularity_table
-from .learners.gradient import GRADIENT_METHODS
-from .learners.inner_loop import balanced_bce, inner_loop
-from .model import ModelConfig, init_params
-from .text_embedding import load_catalog_embeddings
-from .world import ToyWorld, WorldConfig
+from ..core import paths
+from ..core.catalog import load_catalog
+from ..core.checkpoint import save_bundle
+from ..core.device import describe_device, pick_device
+from ..core.episodes import EpisodeSampler, evaluation_episodes
+from ..core.features import catalog_features
+from ..core.model import ModelConfig
+from ..core.text_embedding import load_catalog_embeddings
+from ..evaluation.toybox import evaluate_world, mean_ndcg
+from ..learners import GRADIENT_METHODS, METRIC_LEARNERS, build_learners, make_learner
+from ..learners.baselines import popularity_table
+from ..world import ToyWorld, WorldConfig
+from .outer_loop import outer_loop
 
 
 @dataclass(frozen=True)
 class TrainConfig:
+    """Everything that decides a toy-world training run (recorded in the checkpoint's manifest);
+    the outer-loop fields are those of :class:`~metarec.training.outer_loop.OuterLoop`."""
+
     seed: int = 0
     methods: tuple[str, ...] = ("maml", "fomaml", "melu", "metasgd", "reptile", "protonet",
                                 "matching", "relation", "finetune")
@@ -59,92 +58,14 @@ class TrainConfig:
 
 
 def training_problem(name: str, model_cfg: ModelConfig, feats, cfg: TrainConfig):
-    """(initial parameters, vmap-able per-task loss, adaptation settings) for one method."""
+    """(initial parameters, the method's ``task_loss(params, task)``, adaptation settings)."""
     if name in METRIC_LEARNERS:
-        module = METRIC_LEARNERS[name]
-        return module.init(model_cfg, cfg.seed), module.task_loss, {}
+        method = METRIC_LEARNERS[name]
+        return method.init(model_cfg, cfg.seed), method.bind(feats), {}
     method = GRADIENT_METHODS[name]
-    steps = cfg.inner_steps if method.meta else 0
-    keys = method.adapt_keys
-    params = init_params(model_cfg, cfg.seed)
-    if method.learned_lr:
-        params.update({f"lr.{k}": torch.full_like(params[k], math.log(cfg.inner_lr)) for k in keys})
-
-    def task_loss(p, feats, age, s_items, s_labels, s_w, q_items, q_labels, q_w):
-        if not method.meta or method.outer == "reptile":  # every labelled toy of the family is data
-            items, labels, w = torch.cat([s_items, q_items]), torch.cat([s_labels, q_labels]), torch.cat([s_w, q_w])
-        if method.outer == "reptile":
-            # Reptile's update is params - adapted; as a loss: half the squared distance to the
-            # (constant) adapted weights, whose gradient is exactly that difference.
-            fast = inner_loop(p, feats, age, items, labels, w, steps, cfg.inner_lr, keys, True)
-            return 0.5 * sum(((p[k] - fast[k].detach()) ** 2).sum() for k in keys)
-        if not method.meta:
-            return balanced_bce(p, feats, age, items, labels, w)
-        lr = {k: p[f"lr.{k}"].exp() for k in keys} if method.learned_lr else cfg.inner_lr
-        fast = inner_loop(p, feats, age, s_items, s_labels, s_w, steps, lr, keys, method.first_order)
-        return balanced_bce(fast, feats, age, q_items, q_labels, q_w)
-
-    return params, task_loss, {"steps": cfg.inner_steps, "lr": cfg.inner_lr}
-
-
-def outer_loop(name: str, params: dict, task_loss, feats, sample_batch, validate,
-               cfg: TrainConfig, device: torch.device, on_progress=None,
-               show_bar: bool = True, replica=None) -> tuple[dict, dict]:
-    """The outer loop shared by every method and every data set.
-
-    Adam over the mean of ``task_loss`` on ``vmap``-batched tasks from ``sample_batch(size)``;
-    ``validate(params) -> float`` every ``cfg.eval_every`` steps; early stopping after
-    ``cfg.patience`` validations without improvement. Returns the best parameters and a log.
-    ``on_progress(iteration, running_loss, val_or_None)`` is called after every outer step.
-    With a ``replica`` (:class:`metarec.distributed.Replica`) this process computes the loss of
-    its share of each meta-batch only and the replicas average their gradients (DDP).
-    """
-    params = {k: v.to(device).requires_grad_(True) for k, v in params.items()}
-    batched = vmap(lambda p, *task: task_loss(p, feats, *task), in_dims=(None, 0, 0, 0, 0, 0, 0, 0))
-
-    if replica is None:
-        def meta_loss(b):  # the loss to backpropagate, and the meta-batch's mean loss for the log
-            loss = batched(params, b.age, b.s_items, b.s_labels, b.s_weights, b.q_items,
-                           b.q_labels, b.q_weights).mean()
-            return loss, loss
-    else:
-        params, meta_loss, validate = replica.prepare(params, batched, validate)
-    opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
-
-    def snapshot():
-        return {k: v.detach().clone() for k, v in params.items()}
-
-    log = {"iters": [], "train_loss": [], "val_ndcg@10": []}
-    best = (validate(snapshot()), 0, snapshot())
-    log["iters"].append(0); log["train_loss"].append(None); log["val_ndcg@10"].append(round(best[0], 4))
-    bar = tqdm(range(1, cfg.max_iters + 1), desc=f"train {name}", file=sys.stderr,
-               mininterval=1.0, dynamic_ncols=True, disable=not show_bar)
-    running, stale, it, t0 = None, 0, 0, time.perf_counter()
-    for it in bar:
-        b = sample_batch(cfg.meta_batch).to(device)
-        loss, value = meta_loss(b)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        value = value.item()
-        running = value if running is None else 0.9 * running + 0.1 * value
-        val = validate(snapshot()) if it % cfg.eval_every == 0 else None
-        if on_progress:
-            on_progress(it, running, val)
-        if val is not None:
-            log["iters"].append(it); log["train_loss"].append(round(running, 4))
-            log["val_ndcg@10"].append(round(val, 4))
-            if val > best[0]:
-                best, stale = (val, it, snapshot()), 0
-            else:
-                stale += 1
-            bar.set_postfix(loss=f"{running:.3f}", val=f"{val:.3f}", best=f"{best[0]:.3f}")
-            if stale >= cfg.patience:
-                break
-    bar.close()
-    log.update(best_iter=best[1], best_val_ndcg=round(best[0], 4), iters_run=it,
-               seconds=round(time.perf_counter() - t0, 1))
-    return {k: v.detach().cpu() for k, v in best[2].items()}, log
+    return (method.init_params(model_cfg, cfg.seed, cfg.inner_lr),
+            method.bind(feats, cfg.inner_steps, cfg.inner_lr),
+            {"steps": cfg.inner_steps, "lr": cfg.inner_lr})
 
 
 def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWorld,
@@ -157,7 +78,7 @@ def fit(name: str, params: dict, task_loss, settings: dict, feats, world: ToyWor
     def validate(p) -> float:
         return mean_ndcg(make_learner(name, {"params": p, **settings}, feats), val_episodes)
 
-    return outer_loop(name, params, task_loss, feats, sampler.batch, validate, cfg, device,
+    return outer_loop(name, params, task_loss, sampler.batch, validate, cfg, device,
                       on_progress, show_bar, replica)
 
 
@@ -211,7 +132,7 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
 
     On the CPU, methods train in parallel, one process per core (``workers``); every method is
     seeded on its own, so the result does not depend on the number of workers. With a
-    ``replica`` (:mod:`metarec.distributed`) the methods train one after another, each one
+    ``replica`` (:mod:`metarec.training.distributed`) the methods train one after another, each one
     data-parallel over the process group; rank 0 writes the checkpoint, the others return None.
     """
     device = pick_device() if replica is None else replica.device

@@ -8,7 +8,7 @@ This is a simulation, not data about real children. Each family has one child an
    at random among those with at least 3 toys suitable at age ``a``; hidden taste over the 9 skills
    ``phi_s ~ N(0, skill_scale^2)``.
 3. **Utility** of every toy the child may be shown (safe and in its age range, see
-   :mod:`metarec.safety`)::
+   :mod:`metarec.core.safety`)::
 
        u_t = theta_{category(t)} + phi . skills(t) / sqrt(|skills(t)|)
              + agefit_scale * centrality(a, t) + pop_scale * rho_t + eps_t,   eps_t ~ N(0, noise^2)
@@ -29,7 +29,7 @@ from functools import cached_property
 
 import numpy as np
 
-from ..catalog import CATEGORIES, MAX_AGE_MONTHS, SKILLS, Catalog
+from ..core.catalog import CATEGORIES, MAX_AGE_MONTHS, SKILLS, Catalog
 
 SPLITS = ("train", "val", "test")
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import paths
+from ...core import paths
 
 SUBDIR = "amazon-toys"
 SEQ_FORMAT = "one user a line: 'USER_ID ITEM_ID ITEM_ID ...' (whole numbers, oldest item first)"

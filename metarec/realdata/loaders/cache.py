@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..text_embedding import encode, texts_sha256
+from ...core.text_embedding import encode, texts_sha256
 
 
 def cache_dir() -> Path:

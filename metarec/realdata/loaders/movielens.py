@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import paths
+from ...core import paths
 
 SUBDIR = "movielens-100k"
 N_GENRES = 19
