@@ -4,7 +4,7 @@ For each MovieLens split (the published one, and split seeds 1-5), the validatio
 two halves (seeded): the bias model's regularisation and each member's early stopping use half A,
 half B measures nDCG@5; then the halves swap. Printed per split: the bias model, each single member
 (seeds 0..K-1), their mean, and the K-member mean prediction ("ens"). The decision recorded in
-``metarec.realdata.melu_bias.MELU_BIAS_SETTINGS`` (``n_seeds``: 5) came from this script's output,
+``metarec.realdata.settings.MeluBiasSettings`` (``n_seeds``: 5) came from this script's output,
 kept in ``docs/experiments/melu-bias-crossfit.json``.
 
     OMP_NUM_THREADS=1 python experiments/melu_bias_crossfit.py --splits published,1,2,3,4,5 --members 5
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -23,9 +24,10 @@ import torch
 
 
 from metarec.realdata.loaders import load_movielens, load_published_split  # noqa: E402
-from metarec.realdata.melu_bias import MELU_BIAS_SETTINGS, train_melu_bias  # noqa: E402
-from metarec.realdata.movielens import BIAS_GRID, _train_ratings, bias_scores  # noqa: E402
+from metarec.realdata.melu_bias import train_melu_bias  # noqa: E402
+from metarec.realdata.movielens import BIAS_GRID, bias_scores, train_ratings  # noqa: E402
 from metarec.realdata.protocols import draw_ml_split, published_metrics  # noqa: E402
+from metarec.realdata.settings import MeluBiasSettings  # noqa: E402
 
 
 WHAT = ("nDCG@5 on the held-out half of each split's validation users (see "
@@ -33,7 +35,7 @@ WHAT = ("nDCG@5 on the held-out half of each split's validation users (see "
 
 
 def crossfit(split, R, ml, members: int) -> dict:
-    rows = _train_ratings(split, R)
+    rows = train_ratings(split, R)
 
     def ndcg(scores: dict, part: dict) -> list[float]:
         return [published_metrics(t["query_items"], scores[u], [R[u][i] for i in t["query_items"]])["ndcg@5"]
@@ -51,10 +53,10 @@ def crossfit(split, R, ml, members: int) -> dict:
         inner = {"train": split["train"], "valid": A, "test": {**split["test"], **B}}
         lam = max(fits, key=lambda g: np.mean(ndcg({u: fits[g][t["query_items"]] for u, t in A.items()}, A)))
         out["bias"] += ndcg({u: fits[lam][t["query_items"]] for u, t in B.items()}, B)
-        settings = {**MELU_BIAS_SETTINGS, "n_seeds": 1}
+        settings = replace(MeluBiasSettings(), n_seeds=1)
         preds = []
         for k in range(members):
-            score, _ = train_melu_bias(inner, R, ml, rows, fits[lam], lam, False, k, None, **settings)
+            score, _ = train_melu_bias(inner, R, ml, rows, fits[lam], lam, settings, k)
             preds.append({u: score(u, t) for u, t in B.items()})
             out["singles"][k] += ndcg(preds[-1], B)
         out["ens"] += ndcg({u: np.mean([p[u] for p in preds], 0) for u in B}, B)

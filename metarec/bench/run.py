@@ -126,7 +126,7 @@ def _amazon_rows(learner, method: str, repeats: int, rng, data_dir=None) -> list
     from ..realdata.loaders import DataError, load_amazon_toys
     from ..core.model import ModelConfig
     from ..realdata.amazon import ItemText
-    from ..realdata.gradient import NEUTRAL_AGE
+    from ..realdata.tasks import NEUTRAL_AGE
     from ..training.toybox import TrainConfig, training_problem
 
     try:

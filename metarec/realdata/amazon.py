@@ -1,52 +1,51 @@
-"""Amazon Toys benchmarks: S3-Rec leave-one-out (99 sampled negatives / all items) and cold-start users.
+"""Amazon Toys: the methods, each trained only on what a protocol lets it see.
 
 Every method is a batched scorer ``score(supports, candidates) -> [B, C]`` (``candidates`` None =
-all items), built only from what the protocol lets training see.
+all items; see :mod:`metarec.realdata.ranking`). :data:`METHODS` maps a name to its builder; the
+benchmarks (:mod:`metarec.realdata.amazon_s3rec`, :mod:`metarec.realdata.amazon_coldstart`) fill a
+:class:`TrainingData` and call :func:`build_scorers`.
 """
 from __future__ import annotations
 
-import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import torch
 
-from .loaders import AmazonToys
-from .loaders.cache import cached_text_embeddings
 from ..core.episodes import LIKED, Support
 from ..core.features import ToyFeatures
-from ..learners.baselines import ContentKNN
-from ..core.metrics import mean_ci95
 from ..core.text_embedding import pca
-from .protocols import (coldstart_metrics, coldstart_users, leave_one_out, sample_negatives,
-                        target_metrics, target_rank)
+from ..learners import GRADIENT_METHODS
+from ..learners.baselines import ContentKNN
+from ..learners.gradient import GradientLearner
+from ..training.toybox import TrainConfig
+from .loaders import AmazonToys
+from .loaders.cache import cached_text_embeddings
+from .meta_train import batched_scorer, meta_train
+from .progress import log
+from .ranking import Scorer, val_metric
 from .seqmodel import SeqConfig, train_metaemb
-
-AMAZON_METHODS = ("popularity", "knn", "metaemb", "melu", "fomaml")
-PUBLISHED_99 = [
-    {"method": "PopRec", "hr@1": 0.0585, "hr@5": 0.1977, "ndcg@5": 0.1286, "hr@10": 0.3008, "ndcg@10": 0.1618, "mrr": 0.1430},
-    {"method": "BERT4Rec", "hr@1": 0.1262, "hr@5": 0.3344, "ndcg@5": 0.2327, "hr@10": 0.4493, "ndcg@10": 0.2698, "mrr": 0.2338},
-    {"method": "SASRec", "hr@1": 0.1878, "hr@5": 0.3682, "ndcg@5": 0.2820, "hr@10": 0.4663, "ndcg@10": 0.3136, "mrr": 0.2842},
-    {"method": "S3-Rec", "hr@1": 0.2003, "hr@5": 0.4420, "ndcg@5": 0.3270, "hr@10": 0.5530, "ndcg@10": 0.3629, "mrr": 0.3202},
-]
-PUBLISHED_ALL = [{"method": "PopRec", "hr@10": 0.0113, "ndcg@10": 0.0061},
-                 {"method": "SASRec", "hr@10": 0.0675, "ndcg@10": 0.0374},
-                 {"method": "S3-Rec", "hr@10": 0.0700, "ndcg@10": 0.0376}]
-PUBLISHED_SOURCE = "S3-Rec (Zhou et al., CIKM 2020), as quoted in the data folder's README"
+from .settings import AmazonSettings
+from .tasks import neutral_features, pad_tasks
 
 
-def log(msg: str) -> None:
-    print(f"[realdata] {msg}", file=sys.stderr, flush=True)
-
-
-# ------------------------------------------------------------------ features and scorers
+# ------------------------------------------------------------------ item features
 class ItemText:
-    """MiniLM embeddings of the descriptors (cached outside the repo) and their PCA reduction."""
+    """MiniLM embeddings of the descriptors (cached outside the repo) and their PCA reduction.
+
+    Arguments:
+        data: the loaded data set.
+        dim: principal directions kept (model input ``reduced`` and k-NN vectors ``unit``).
+    """
 
     _memo: dict = {}
 
     @classmethod
     def of(cls, data: AmazonToys) -> "ItemText":
+        """The embeddings of ``data``, computed once per loaded data set (one at a time)."""
         key = id(data)
         if key not in cls._memo:
             cls._memo = {key: cls(data)}
@@ -63,14 +62,47 @@ class ItemText:
         self.unit = torch.from_numpy(z / (np.linalg.norm(z, axis=1, keepdims=True) + 1e-8))
 
     def toy_features(self, x: np.ndarray | None = None) -> ToyFeatures:
-        """Features in the toy-world layout with neutral age fields (no age data exists)."""
-        n = len(self.unit)
-        x = torch.from_numpy(self.reduced if x is None else x)
-        return ToyFeatures(x, self.unit, torch.zeros(n, dtype=torch.long), torch.zeros(n),
-                           torch.full((n,), 168.0))
+        """Features in the toy-world layout with neutral age fields (no age data exists).
+
+        Arguments:
+            x: the model input ``[n_items, d]``; default the 64-d PCA reduction.
+        """
+        return neutral_features(self.reduced if x is None else x, self.unit)
 
 
-def popularity_scorer(train_seqs: list[np.ndarray], n_items: int):
+# ------------------------------------------------------------------ what training may see
+@dataclass(frozen=True)
+class TrainingData:
+    """What a method may learn from under one protocol (never a test target).
+
+    Arguments:
+        data: the data set (item texts, catalogue size).
+        train_seqs: per training user, the items training may see (oldest first).
+        visible_seqs: every interaction known at test time (popularity counts them).
+        val_supports: per validation user, the support of the validation item.
+        val_targets: ``[V]`` validation items (early stopping).
+        val_negs: ``[V, 99]`` their sampled negatives.
+        settings: the run's settings.
+        seed: the run's seed.
+    """
+
+    data: AmazonToys
+    train_seqs: list[np.ndarray]
+    visible_seqs: list[np.ndarray]
+    val_supports: list[np.ndarray]
+    val_targets: np.ndarray
+    val_negs: np.ndarray
+    settings: AmazonSettings
+    seed: int
+
+    def validate(self, score: Scorer) -> float:
+        """Validation HR@10 + NDCG@10 of ``score`` on every validation user."""
+        return val_metric(score, self.val_supports, self.val_targets, self.val_negs, self.seed)
+
+
+# ------------------------------------------------------------------ the methods
+def popularity_scorer(train_seqs: list[np.ndarray], n_items: int) -> Scorer:
+    """Score = how often the item occurs in ``train_seqs`` (the same for every user)."""
     counts = torch.from_numpy(np.bincount(np.concatenate(train_seqs), minlength=n_items).astype(np.float32))
 
     def score(supports, candidates):
@@ -78,7 +110,13 @@ def popularity_scorer(train_seqs: list[np.ndarray], n_items: int):
     return score
 
 
-def knn_scorer(feats: ToyFeatures):
+def knn_scorer(feats: ToyFeatures) -> Scorer:
+    """The library's content k-NN: score = highest cosine to any support item.
+
+    References:
+        Dacrema, Cremonesi & Jannach, "Are We Really Making Much Progress?", RecSys 2019 (why a
+        tuned neighbourhood baseline belongs in every table).
+    """
     knn = ContentKNN(feats)
     all_items = torch.arange(len(feats))
 
@@ -91,174 +129,107 @@ def knn_scorer(feats: ToyFeatures):
     return score
 
 
-# ------------------------------------------------------------------ ranking the targets
-def rank_targets(score, supports, targets, negatives=None, seed=0, batch=512) -> dict[str, list]:
-    """Per-user metrics of each target ranked against its sampled ``negatives`` (``[U, 99]``) or,
-    when None, against every item outside the user's support."""
-    out: dict[str, list] = {}
-    for start in range(0, len(targets), batch):
-        sup = supports[start:start + batch]
-        tgt = torch.from_numpy(np.asarray(targets[start:start + batch]))
-        if negatives is not None:
-            cands = torch.cat([tgt[:, None], torch.from_numpy(negatives[start:start + batch])], 1)
-            s = score(sup, cands).float()
-            t, others = s[:, 0], s[:, 1:]
-        else:
-            s = score(sup, None).float().clone()
-            t = s[torch.arange(len(tgt)), tgt].clone()
-            for j, h in enumerate(sup):
-                s[j, torch.from_numpy(h)] = float("-inf")
-            s[torch.arange(len(tgt)), tgt] = float("-inf")   # the target is not its own rival
-            others = s
-        for j in range(len(tgt)):
-            rng = np.random.default_rng([seed, start + j, 7])
-            r = target_rank(float(t[j]), others[j].numpy(), rng)
-            for k, v in target_metrics(r).items():
-                out.setdefault(k, []).append(v)
-    return out
+def build_popularity(t: TrainingData) -> tuple[Scorer, dict]:
+    """Popularity over everything visible at test time (PopRec in the S3-Rec table)."""
+    return popularity_scorer(t.visible_seqs, t.data.n_items), {}
 
 
-def summarise(method: str, per_user: dict[str, list], **extra) -> dict:
-    row = {"method": method}
-    for k, v in per_user.items():
-        m, ci = mean_ci95(v)
-        row[k], row[f"{k}_ci95"] = round(m, 4), round(ci, 4)
-    row["n_users"] = len(next(iter(per_user.values())))
-    row.update(extra)
-    return row
+def build_knn(t: TrainingData) -> tuple[Scorer, dict]:
+    """Content k-NN on the descriptors' 64-d MiniLM principal directions (no training)."""
+    return knn_scorer(ItemText.of(t.data).toy_features()), {}
 
 
-def val_metric(score, supports, targets, negatives, seed) -> float:
-    """Validation HR@10 + NDCG@10 on the validation items (never the test targets)."""
-    m = rank_targets(score, supports, targets, negatives, seed=seed + 1)
-    return float(np.mean(m["hr@10"]) + np.mean(m["ndcg@10"]))
+def build_metaemb(t: TrainingData) -> tuple[Scorer, dict]:
+    """``metaemb`` (:mod:`metarec.realdata.seqmodel`), early-stopped on the validation items."""
+    text = ItemText.of(t.data)
+    cfg = SeqConfig(seed=t.seed, max_epochs=t.settings.seq_epochs)
+    learner, info = train_metaemb(t.train_seqs, t.data.n_items, text.reduced,
+                                  lambda L: t.validate(L.score_batch), cfg, log)
+    return learner.score_batch, info
 
 
-def build_scorers(methods, train_seqs, val_supports, val_targets, val_negs, n_items, data,
-                  quick, seed, visible_seqs=None) -> tuple[dict, dict]:
-    """Train (on ``train_seqs`` only) and return ``{method: scorer}`` and training logs.
-    ``visible_seqs``: every interaction known at test time (popularity counts them; default
-    ``train_seqs``)."""
+def build_gradient(method_name: str, t: TrainingData) -> tuple[Scorer, dict]:
+    """One of the library's gradient learners meta-trained on next-item tasks.
+
+    A task is a training user cut at a random position: support = up to 20 items before it (liked)
+    + 10 random items (not liked), query = the next item (liked) + 20 random items (not liked).
+    Early stopping on HR@10 + NDCG@10 of a seeded sample of validation users.
+
+    Arguments:
+        method_name: a key of :data:`metarec.learners.GRADIENT_METHODS`.
+        t: what training may see.
+
+    Returns:
+        (a :func:`~metarec.realdata.meta_train.batched_scorer`, the training log).
+
+    References:
+        Lee et al., "MeLU", KDD 2019; Finn et al., "MAML", ICML 2017 (FOMAML: its first-order form).
+    """
+    s, seed = t.settings, t.seed
+    text = ItemText.of(t.data)
+    n_items = len(text.unit)
+    feats = text.toy_features(text.reduced[:, :32].copy())
+    cfg = TrainConfig(seed=seed, max_iters=s.gradient_iters, eval_every=s.gradient_eval_every)
+    users = [u for u, seq in enumerate(t.train_seqs) if len(seq) >= 2]
+    vpick = np.random.default_rng([seed, 5]).permutation(len(t.val_targets))[:s.gradient_val_users]
+
+    def sample_batch(rng, size):
+        si, sl, qi, ql = [], [], [], []
+        for u in rng.choice(users, size):
+            h = t.train_seqs[u]
+            cut = int(rng.integers(1, len(h)))
+            sup = h[:cut][-20:]
+            si.append(np.concatenate([sup, rng.integers(0, n_items, 10)]))
+            sl.append([1.0] * len(sup) + [0.0] * 10)
+            qi.append(np.concatenate([[h[cut]], rng.integers(0, n_items, 20)]))
+            ql.append([1.0] + [0.0] * 20)
+        return pad_tasks(si, sl, qi, ql)
+
+    def validate(learner):
+        return val_metric(batched_scorer(learner, n_items, seed=seed), [t.val_supports[j] for j in vpick],
+                          t.val_targets[vpick], t.val_negs[vpick], seed)
+
+    params, info = meta_train(method_name, feats, n_items, sample_batch, validate, cfg, log)
+    learner = GradientLearner(GRADIENT_METHODS[method_name], params, feats, cfg.inner_steps, cfg.inner_lr)
+    return batched_scorer(learner, n_items, seed=seed), info
+
+
+# name -> builder(TrainingData) -> (scorer, training log); the CLI's default order
+METHODS: dict[str, Callable[[TrainingData], tuple[Scorer, dict]]] = {
+    "popularity": build_popularity,
+    "knn": build_knn,
+    "metaemb": build_metaemb,
+    "melu": partial(build_gradient, "melu"),
+    "fomaml": partial(build_gradient, "fomaml"),
+}
+AMAZON_METHODS = tuple(METHODS)
+# per-user adapted networks: ranking all 11,924 items for each user is slow on CPU
+ADAPTED_PER_USER = frozenset(m for m in METHODS if m in GRADIENT_METHODS)
+
+
+def build_scorers(methods, t: TrainingData) -> tuple[dict[str, Scorer], dict[str, dict]]:
+    """Train every method in ``methods`` on ``t`` and return their scorers and training logs.
+
+    Arguments:
+        methods: names from :data:`METHODS`, in the order to train them.
+        t: what training may see.
+
+    Returns:
+        (``{method: scorer}``, ``{method: log}``; each log has ``train_seconds``).
+    """
     scorers, logs = {}, {}
     for m in methods:
+        if m not in METHODS:
+            raise ValueError(f"unknown method {m!r}; choose from {', '.join(METHODS)}")
         t0 = time.perf_counter()
-        text = ItemText.of(data) if m != "popularity" else None
-        if m == "popularity":
-            scorers[m] = popularity_scorer(train_seqs if visible_seqs is None else visible_seqs, n_items)
-        elif m == "knn":
-            scorers[m] = knn_scorer(text.toy_features())
-        elif m == "metaemb":
-            cfg = SeqConfig(seed=seed, max_epochs=4 if quick else 12)
-            learner, logs[m] = train_metaemb(
-                train_seqs, n_items, text.reduced,
-                lambda L: val_metric(L.score_batch, val_supports, val_targets, val_negs, seed), cfg, log)
-            scorers[m] = learner.score_batch
-        elif m in ("melu", "fomaml", "maml", "finetune"):
-            from .gradient import train_gradient_amazon
-            scorers[m], logs[m] = train_gradient_amazon(m, train_seqs, text, val_supports,
-                                                        val_targets, val_negs, quick, seed, log)
-        else:
-            raise ValueError(f"unknown method {m!r}; choose from {', '.join(AMAZON_METHODS)}")
-        logs.setdefault(m, {})["train_seconds"] = round(time.perf_counter() - t0, 1)
+        scorers[m], logs[m] = METHODS[m](t)
+        logs[m]["train_seconds"] = round(time.perf_counter() - t0, 1)
     return scorers, logs
 
 
-# ------------------------------------------------------------------ protocols
-GRADIENT_ALL_ITEMS_USERS = {m: 2000 for m in ("melu", "fomaml", "maml", "finetune")}
-QUICK_USERS = 3000  # users in a --quick run (a seeded sample)
-
-
-def _subsample(data: AmazonToys, quick: bool, seed: int) -> list[np.ndarray]:
-    if not quick:
+def sample_users(data: AmazonToys, settings: AmazonSettings, seed: int) -> list[np.ndarray]:
+    """The run's users' sequences: all of them, or a seeded sample of ``settings.users``."""
+    if settings.users is None:
         return data.sequences
-    pick = np.sort(np.random.default_rng([seed, 99]).permutation(len(data.sequences))[:QUICK_USERS])
+    pick = np.sort(np.random.default_rng([seed, 99]).permutation(len(data.sequences))[:settings.users])
     return [data.sequences[u] for u in pick]
-
-
-def evaluate_s3rec(data: AmazonToys, variant: str, quick: bool, seed: int, methods) -> dict:
-    """``variant``: "99" (results: 99 negatives, plus all-items rows in ``results_all_items``) or
-    "all" (results: all items)."""
-    t_start = time.perf_counter()
-    seqs = _subsample(data, quick, seed)
-    split = leave_one_out(seqs)
-    for u in range(len(seqs)):   # nothing training may see holds a validation or test item
-        assert not {int(split.val_target[u]), int(split.test_target[u])} & set(split.train[u].tolist())
-    # the validation item is ranked against 99 negatives drawn with another seed
-    val_negs = sample_negatives(seqs, data.n_items, seed=seed + 1000)
-    test_negs = sample_negatives(seqs, data.n_items, seed=seed)
-    scorers, logs = build_scorers(methods, split.train, split.val_support, split.val_target,
-                                  val_negs, data.n_items, data, quick, seed,
-                                  visible_seqs=split.test_support)
-    res99, resall = [], []
-    for m, score in scorers.items():
-        t0 = time.perf_counter()
-        if variant == "99" or quick:
-            res99.append(summarise(m, rank_targets(score, split.test_support, split.test_target,
-                                                   test_negs, seed), candidates="target + 99 sampled negatives",
-                                   eval_seconds=round(time.perf_counter() - t0, 1),
-                                   train_seconds=logs[m]["train_seconds"]))
-        t0 = time.perf_counter()
-        users = np.arange(len(seqs))
-        if m in GRADIENT_ALL_ITEMS_USERS:   # per-user adapted networks over 11,924 items: slow on CPU
-            cap = GRADIENT_ALL_ITEMS_USERS[m] // (10 if quick else 1)
-            users = np.sort(np.random.default_rng([seed, 31]).permutation(len(seqs))[:cap])
-        resall.append(summarise(m, rank_targets(score, [split.test_support[u] for u in users],
-                                                split.test_target[users], None, seed),
-                                candidates="all items the user has not interacted with"
-                                + ("" if len(users) == len(seqs) else f" (seeded sample of {len(users)} users)"),
-                                eval_seconds=round(time.perf_counter() - t0, 1),
-                                train_seconds=logs[m]["train_seconds"]))
-        log(f"{m}: " + (f"99neg hr@10 {res99[-1]['hr@10']:.4f} " if res99 else "")
-            + f"all hr@10 {resall[-1]['hr@10']:.4f}")
-    out = {"world": "amazon-toys", "protocol": "s3rec" if variant == "99" else "s3rec-full",
-           "results": res99 if variant == "99" else resall,
-           "published": PUBLISHED_99 if variant == "99" else PUBLISHED_ALL,
-           "published_source": PUBLISHED_SOURCE,
-           "n_users": len(seqs), "n_items": data.n_items, "quick": quick, "seed": seed,
-           "negatives_seed": seed, "validation_negatives_seed": seed + 1000,
-           "training": logs, "seconds": round(time.perf_counter() - t_start, 1)}
-    if variant == "99":
-        out["results_all_items"] = resall
-        out["published_all_items"] = PUBLISHED_ALL
-    return out
-
-
-def evaluate_coldstart(data: AmazonToys, quick: bool, seed: int, methods, shots=(1, 3, 5)) -> dict:
-    t_start = time.perf_counter()
-    seqs = _subsample(data, quick, seed)
-    train_u, test_u = coldstart_users(len(seqs), 0.2, seed)
-    # training users: everything but their last item; the last item validates (early stopping)
-    train_seqs = [seqs[u][:-1] for u in train_u]
-    val_support = train_seqs
-    val_target = np.array([seqs[u][-1] for u in train_u])
-    val_negs = sample_negatives([seqs[u] for u in train_u], data.n_items, seed=seed + 1000)
-    scorers, logs = build_scorers(methods, train_seqs, val_support, val_target, val_negs,
-                                  data.n_items, data, quick, seed,
-                                  visible_seqs=[seqs[u] for u in train_u])
-    rows = []
-    for m, score in scorers.items():
-        for k in shots:
-            t0 = time.perf_counter()
-            per: dict[str, list] = {}
-            users = [u for u in test_u if len(seqs[u]) > k]
-            if m in GRADIENT_ALL_ITEMS_USERS:   # slow on CPU: a seeded sample of the held-out users
-                cap = GRADIENT_ALL_ITEMS_USERS[m] // (20 if quick else 2)
-                keep = np.random.default_rng([seed, 32]).permutation(len(users))[:cap]
-                users = [users[j] for j in np.sort(keep)]
-            for start in range(0, len(users), 512):
-                b = users[start:start + 512]
-                sup = [seqs[u][:k] for u in b]
-                s = score(sup, None).float().clone()
-                for j, h in enumerate(sup):
-                    s[j, torch.from_numpy(h)] = float("-inf")
-                top = torch.topk(s, 10, dim=1).indices.tolist()
-                for j, u in enumerate(b):
-                    for key, v in coldstart_metrics(top[j], set(seqs[u][k:].tolist())).items():
-                        per.setdefault(key, []).append(v)
-            rows.append(summarise(m, per, shots=k, eval_seconds=round(time.perf_counter() - t0, 1),
-                                  train_seconds=logs[m]["train_seconds"]))
-            log(f"cold-start {m} k={k}: hr@10 {rows[-1]['hr@10']:.4f} ndcg@10 {rows[-1]['ndcg@10']:.4f}")
-    return {"world": "amazon-toys", "protocol": "cold-start", "results": rows,
-            "n_train_users": len(train_u), "n_test_users": len(test_u), "quick": quick,
-            "seed": seed, "candidates": "all items outside the support", "training": logs,
-            "seconds": round(time.perf_counter() - t_start, 1)}

@@ -17,15 +17,15 @@ the local update also adapts a linear ``taste`` vector over the item embedding. 
 errors are measured against a leave-the-user-out item bias (:func:`leave_user_out_shift`), since a
 training user's query ratings helped fit ``b_i`` and a test user's never do.
 
-The outer loop is the library's (:func:`metarec.training.toybox.outer_loop`: Adam, validation, early
-stopping), and so is the inner loop (:func:`~metarec.learners.inner_loop.inner_loop`, given this
+The outer loop is the library's (:func:`metarec.training.outer_loop.outer_loop`: Adam, validation,
+early stopping), and so is the inner loop (:func:`~metarec.learners.inner_loop.inner_loop`, given this
 scorer's squared error as its loss: :func:`inner_loop_mse`). :class:`RatingMetaLearner` has the library's learner interface
 (``adapt(support) -> state``, ``score(state, items)``).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -35,17 +35,16 @@ from torch import nn
 
 from ..core.episodes import Task
 from ..learners.inner_loop import inner_loop
+from ..training.outer_loop import outer_loop
+from ..training.toybox import TrainConfig
+from .protocols import published_metrics
+from .settings import MeluBiasSettings
+from .tasks import pad_tasks
 
 ITEM_KEYS = ("item1.weight", "item1.bias", "item2.weight", "item2.bias")
 USER_KEYS = ("user1.weight", "user1.bias")
 DECISION_KEYS = ("dec1.weight", "dec1.bias", "dec2.weight", "dec2.bias", "out.weight", "out.bias",
                  "taste")
-# Chosen on the validation users of the published split and of split seeds 1-5 (see
-# docs/results-real.md); the test users of a split were never scored to choose them. ``n_seeds``:
-# a 5-member mean beat the mean single member when early stopping used one half of each split's
-# validation users and the other half measured (nDCG@5 0.651 vs 0.647 over the six splits).
-MELU_BIAS_SETTINGS = {"inner_lr": 0.1, "inner_steps": 5, "outer_lr": 1e-3, "max_iters": 400,
-                      "eval_every": 50, "patience": 4, "support_tasks": True, "n_seeds": 5}
 
 
 @dataclass(frozen=True)
@@ -125,13 +124,14 @@ def melu_bias_task_loss(params: dict, task: Task, *, feats, steps: int, lr: floa
 
 def rating_batch(users, s_items, s_ratings, q_items, q_ratings) -> Task:
     """A :class:`Task` of rating tasks (user id in the ``age`` slot; weights 0 on padding)."""
-    from .gradient import pad_tasks
     b = pad_tasks(s_items, s_ratings, q_items, q_ratings)
     return b._replace(age=torch.as_tensor(np.asarray(users), dtype=torch.float32))
 
 
 @dataclass(frozen=True)
 class RatingState:
+    """A user's adapted parameters (after the local update) and their id."""
+
     params: dict
     user: int
 
@@ -190,32 +190,50 @@ def leave_user_out_shift(rows, item_bias, lam, mu) -> dict[tuple[int, int], floa
     return {(int(a), int(b)): float(d) for a, b, d in zip(u, i, full - loo)}
 
 
-def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log=None, *,
-                    inner_lr=0.1, inner_steps=5, outer_lr=1e-3, max_iters=400, eval_every=50,
-                    patience=4, support_tasks=True, hidden=64, embed=32, n_seeds=1):
-    """Meta-train ``melu-bias`` on one split; returns (``score(u, t)``, training log).
+def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, settings: MeluBiasSettings,
+                    seed: int, log=None):
+    """Meta-train ``melu-bias`` on one split.
 
-    ``rows``/``item_bias``/``bias_lambda``: the bias baseline's input, output and regularisation
-    (training users' ratings + the support ratings of validation/test users). Tasks come from
-    :func:`ml_task_pool`. Early stopping on the validation users' nDCG@5 (``quick``: 150 steps at
-    most, validation every 25); the test users' query ratings are never looked at here.
+    Tasks come from :func:`ml_task_pool`; early stopping on the validation users' nDCG@5; the test
+    users' query ratings are never looked at here. ``settings.n_seeds`` > 1 trains that many
+    members (seeds ``seed``, ``seed + 1``, ...), each early-stopped on the validation users, and
+    scores with their mean: a variance reduction, since early stopping on 58 validation users picks
+    partly on noise (see :class:`~metarec.realdata.settings.MeluBiasSettings`).
 
-    ``n_seeds`` > 1 trains that many members (seeds ``seed``, ``seed + 1``, ...), each
-    early-stopped on the validation users, and scores with their mean: a variance reduction, since
-    early stopping on 58 validation users picks partly on noise (the choice of 5 was made on
-    validation users, see :data:`MELU_BIAS_SETTINGS`)."""
-    from dataclasses import replace
+    Arguments:
+        split: ``{"train" | "valid" | "test": {user: {"support_items", "query_items"}}}``.
+        R: ``{user: {item: rating}}``.
+        ml: the data set (:class:`~metarec.realdata.loaders.MovieLens`: item and user attributes).
+        rows: the bias baseline's input, ``(user, item, rating)`` (training users' ratings + the
+            support ratings of validation/test users).
+        item_bias: ``[n_items + 1]`` the bias baseline's item biases (fixed).
+        bias_lambda: its regularisation (for :func:`leave_user_out_shift`).
+        settings: step sizes, budget, network size, members.
+        seed: the first member's seed.
+        log: receives a progress line at every validation.
 
-    from ..training.outer_loop import outer_loop
-    from ..training.toybox import TrainConfig
-    from .protocols import published_metrics
+    Returns:
+        (``score(user, task) -> [n_query]`` predicted rating offsets, the training log: one entry
+        per member, ``n_seeds``, ``seconds`` and the step sizes).
+
+    References:
+        Lee et al., "MeLU", KDD 2019; Finn et al., "MAML", ICML 2017; Koren, TKDD 2010 (the bias
+        baseline).
+
+    Example:
+        >>> score, info = train_melu_bias(split, R, ml, rows, item_bias, 10.0,
+        ...                               MeluBiasSettings.quick(), seed=0)
+        >>> score(user, split["test"][user])   # 10 scores, higher = ranked first
+    """
+    st = settings
+    inner_lr, inner_steps, hidden, embed = st.inner_lr, st.inner_steps, st.hidden, st.embed
     mu = float(np.mean([r for *_, r in rows]))
     feats = RatingFeatures(torch.from_numpy(ml.item_features()), torch.from_numpy(ml.user_features()),
                            mu, torch.as_tensor(item_bias, dtype=torch.float32))
-    cfg = TrainConfig(seed=seed, outer_lr=outer_lr, inner_steps=inner_steps, inner_lr=inner_lr,
-                      max_iters=150 if quick else max_iters, eval_every=25 if quick else eval_every,
-                      patience=patience, hidden=hidden, embed=embed)
-    pool = ml_task_pool(split, R, support_tasks)
+    cfg = TrainConfig(seed=seed, outer_lr=st.outer_lr, inner_steps=inner_steps, inner_lr=inner_lr,
+                      max_iters=st.max_iters, eval_every=st.eval_every, patience=st.patience,
+                      hidden=hidden, embed=embed)
+    pool = ml_task_pool(split, R, st.support_tasks)
     users = sorted(pool)
     shift = leave_user_out_shift(rows, item_bias, bias_lambda, mu)
 
@@ -273,12 +291,12 @@ def train_melu_bias(split, R, ml, rows, item_bias, bias_lambda, quick, seed, log
             "val_curve_iter_ndcg5_mse": [[it, *c] for it, c in zip(info["iters"], curve)],
             "seconds": info["seconds"]}
 
-    members = [member(seed + k) for k in range(n_seeds)]
+    members = [member(seed + k) for k in range(st.n_seeds)]
     learners = [m for m, _ in members]
 
     def score(u, t):   # the members' mean predicted rating (offset), one adaptation each
         sup, q = support(u, t), torch.tensor(t["query_items"])
         return np.mean([lr.score(lr.adapt(sup), q).numpy() for lr in learners], axis=0)
-    return score, {"members": [i for _, i in members], "n_seeds": n_seeds,
+    return score, {"members": [i for _, i in members], "n_seeds": st.n_seeds,
                    "seconds": round(sum(i["seconds"] for _, i in members), 1), "inner_lr": inner_lr,
-                   "inner_steps": inner_steps, "outer_lr": outer_lr, "support_tasks": support_tasks}
+                   "inner_steps": inner_steps, "outer_lr": st.outer_lr, "support_tasks": st.support_tasks}

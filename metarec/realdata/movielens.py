@@ -1,45 +1,53 @@
-"""MovieLens-100K: the published cold-start protocol (RecBole-MetaRec) on the shipped split and on
-5 more random splits drawn the same way, with strong simple baselines and the meta-learners.
+"""MovieLens-100K: the methods of the published cold-start protocol, trained on one split.
 
 Training may use every rating of the training users and the *support* ratings of validation and
 test users (they are given at test time); query ratings of validation/test users never reach
 training. Settings (shrinkage, regularisation, step sizes) are chosen on the validation users.
+
+A method is a builder in :data:`METHODS`: ``build(ctx) -> score`` with ``score(user, task) ->
+[10]`` scores of the task's query items (higher = ranked first). The benchmark
+(:mod:`metarec.realdata.movielens_published`) calls :func:`evaluate_split` once per split.
 """
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
+import torch
 
-from .loaders import load_movielens, load_published_split
-from ..core.metrics import mean_ci95
-from .amazon import log
-from .protocols import draw_ml_split, published_metrics
+from ..core.episodes import DISLIKED, LIKED, Support
+from ..core.features import ToyFeatures
+from ..learners import GRADIENT_METHODS
+from ..learners.gradient import GradientLearner
+from ..training.toybox import TrainConfig
+from .loaders import MovieLens
+from .melu_bias import train_melu_bias
+from .meta_train import meta_train
+from .progress import log
+from .protocols import published_metrics
+from .settings import MovieLensSettings
+from .tasks import NEUTRAL_AGE, neutral_features, pad_tasks
 
-ML_METHODS = ("constant", "random", "popularity", "item-mean", "user-item-bias", "melu", "fomaml",
-              "melu-bias")
-BIAS_GRID = (1.0, 3.0, 10.0, 30.0)
-METRICS = ("p@5", "ndcg@5", "mrr@5")
-EXTRA_SPLIT_SEEDS = (1, 2, 3, 4, 5)
-PUBLISHED = [{"method": "MeLU (first-order), published", "p@5": 0.5345, "ndcg@5": 0.5331, "mrr@5": 0.7359},
-             {"method": "MAMO, published", "p@5": 0.6103, "ndcg@5": 0.5929, "mrr@5": 0.7144},
-             {"method": "TaNP, published", "p@5": 0.5806, "ndcg@5": 0.5994, "mrr@5": 0.8070}]
-CAVEAT = ("README: a predictor giving every query item the same score reproduces the MAMO and TaNP "
-          "rows exactly, and random scores give about P@5 0.50, nDCG@5 0.50, MRR@5 0.70; the "
-          "published rows are at constant/random level. Our 'constant' row ranks the query items in "
-          "their listed order: it matches the published MAMO P@5 (0.6103) exactly; the published "
-          "nDCG@5/MRR@5 of MAMO (0.5929/0.7144) follow from the same top-5 set in another tie order "
-          "(found by hand: positions 2,1,3,5,4), so those two depend on how an arbitrary sort breaks ties.")
+BIAS_GRID = (1.0, 3.0, 10.0, 30.0)              # user+item bias: regularisation lambda
+ITEM_MEAN_GRID = (0.0, 1.0, 3.0, 10.0, 30.0)    # item mean: shrinkage towards the global mean
+
+RatingScorer = Callable[[int, dict], np.ndarray]
 
 
-def _train_ratings(split, R) -> list[tuple[int, int, float]]:
+# ------------------------------------------------------------------ simple baselines
+def train_ratings(split, R) -> list[tuple[int, int, float]]:
+    """``(user, item, rating)`` rows the learners may see on ``split``: every rating of the
+    training users and the support ratings of the validation and test users."""
     rows = [(u, i, r) for u in split["train"] for i, r in R[u].items()]
     for part in ("valid", "test"):
         rows += [(u, i, R[u][i]) for u, t in split[part].items() for i in t["support_items"]]
     return rows
 
 
-def item_mean_scores(rows, n_items, shrink):
+def item_mean_scores(rows, n_items: int, shrink: float) -> np.ndarray:
+    """``[n_items + 1]`` mean rating per item, shrunk towards the global mean by ``shrink`` ratings."""
     mu = np.mean([r for _, _, r in rows])
     s, n = np.zeros(n_items + 1), np.zeros(n_items + 1)
     for _, i, r in rows:
@@ -48,8 +56,13 @@ def item_mean_scores(rows, n_items, shrink):
     return np.where(n + shrink > 0, (s + shrink * mu) / np.maximum(n + shrink, 1e-9), mu)
 
 
-def bias_scores(rows, n_users, n_items, lam, iters=10):
-    """Item biases of ``r = mu + b_u + b_i`` (alternating regularised means; Koren 2010, sec. 2.1)."""
+def bias_scores(rows, n_users: int, n_items: int, lam: float, iters: int = 10) -> np.ndarray:
+    """``[n_items + 1]`` item biases of ``r = mu + b_u + b_i`` (alternating regularised means).
+
+    References:
+        Koren, "Factor in the Neighbors: Scalable and Accurate Collaborative Filtering", TKDD 2010,
+        sec. 2.1.
+    """
     u = np.array([a for a, _, _ in rows]); i = np.array([b for _, b, _ in rows])
     r = np.array([c for _, _, c in rows], float)
     mu = r.mean()
@@ -60,121 +73,207 @@ def bias_scores(rows, n_users, n_items, lam, iters=10):
     return bi
 
 
-def evaluate_split(split, R, ml, methods, seed, quick, logs) -> dict[str, dict[str, list]]:
-    """Per-test-user metrics of every method on one split."""
-    rows = _train_ratings(split, R)
-    scorers = {}
-    n_items, n_users = ml.n_items, ml.n_users
+# ------------------------------------------------------------------ the library's gradient learners
+def ml_features(ml: MovieLens) -> ToyFeatures:
+    """Item attributes (genres, release year) in the toy-world layout, neutral age fields."""
+    x = ml.item_features()
+    unit = x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-8)
+    return neutral_features(x, unit.astype(np.float32))
 
-    def run(score_fn, part):
-        per: dict[str, list] = {}
+
+def rating_support(u: int, items, R) -> Support:
+    """A user's support set: rating >= 4 liked, below disliked."""
+    items = np.asarray(items, np.int64)
+    kind = np.array([LIKED if R[u][i] >= 4 else DISLIKED for i in items])
+    return Support(NEUTRAL_AGE, torch.from_numpy(items), torch.from_numpy(kind))
+
+
+def train_gradient(method_name: str, split, R, ml: MovieLens, settings: MovieLensSettings,
+                   seed: int) -> tuple[RatingScorer, dict]:
+    """Meta-train one of the library's gradient learners on MovieLens tasks.
+
+    Tasks come from the training users (10 random query ratings, the rest support, as in the
+    protocol); label = rating >= 4; early stopping on the validation users' nDCG@5.
+
+    Arguments:
+        method_name: a key of :data:`metarec.learners.GRADIENT_METHODS`.
+        split: ``{"train" | "valid" | "test": {user: {"support_items", "query_items"}}}``.
+        R: ``{user: {item: rating}}``.
+        ml: the data set (item attributes).
+        settings: the training budget (``gradient_iters``, ``gradient_eval_every``).
+        seed: seeds initialisation and task draws.
+
+    Returns:
+        (``score(user, task)``, the training log).
+
+    References:
+        Lee et al., "MeLU", KDD 2019; Finn et al., "MAML", ICML 2017.
+    """
+    feats = ml_features(ml)
+    n_items = feats.x.shape[0]
+    cfg = TrainConfig(seed=seed, max_iters=settings.gradient_iters, eval_every=settings.gradient_eval_every)
+    train = {u: list(R[u]) for u in split["train"]}
+    users = sorted(train)
+
+    def sample_batch(rng, size):
+        si, sl, qi, ql = [], [], [], []
+        for u in rng.choice(users, size):
+            items = np.array(train[u])[rng.permutation(len(train[u]))]
+            q, s = items[:10], items[10:]
+            si.append(s); sl.append([float(R[u][i] >= 4) for i in s])
+            qi.append(q); ql.append([float(R[u][i] >= 4) for i in q])
+        return pad_tasks(si, sl, qi, ql)
+
+    def run(learner, part):
+        vals = []
         for u, t in split[part].items():
+            state = learner.adapt(rating_support(u, t["support_items"], R))
+            s = learner.score(state, torch.tensor(t["query_items"]))
+            vals.append(published_metrics(t["query_items"], s.numpy(), [R[u][i] for i in t["query_items"]])["ndcg@5"])
+        return float(np.mean(vals))
+
+    params, info = meta_train(method_name, feats, n_items, sample_batch, lambda L: run(L, "valid"), cfg, log)
+    learner = GradientLearner(GRADIENT_METHODS[method_name], params, feats, cfg.inner_steps, cfg.inner_lr)
+
+    def score(u, t):
+        return learner.score(learner.adapt(rating_support(u, t["support_items"], R)),
+                             torch.tensor(t["query_items"])).numpy()
+    return score, info
+
+
+# ------------------------------------------------------------------ one split
+@dataclass
+class SplitContext:
+    """One split, what its learners may see, and the settings chosen on its validation users.
+
+    Arguments:
+        split: ``{"train" | "valid" | "test": {user: {"support_items", "query_items"}}}``.
+        R: ``{user: {item: rating}}``.
+        ml: the data set.
+        settings: the run's settings.
+        seed: the run's seed.
+        logs: ``{method: [one entry per split]}``, appended to (the JSON's
+            ``settings_chosen_on_valid``).
+    """
+
+    split: dict
+    R: dict
+    ml: MovieLens
+    settings: MovieLensSettings
+    seed: int
+    logs: dict
+    rows: list = field(init=False)          # what the learners may see (:func:`train_ratings`)
+    chosen: dict = field(default_factory=dict)   # {method: value chosen on validation}
+
+    def __post_init__(self):
+        self.rows = train_ratings(self.split, self.R)
+
+    def run(self, score: RatingScorer, part: str) -> dict[str, list]:
+        """Per-user P@5 / nDCG@5 / MRR@5 of ``score`` on the users of ``part``."""
+        per: dict[str, list] = {}
+        for u, t in self.split[part].items():
             q = t["query_items"]
-            for k, v in published_metrics(q, score_fn(u, t), [R[u][i] for i in q]).items():
+            for k, v in published_metrics(q, score(u, t), [self.R[u][i] for i in q]).items():
                 per.setdefault(k, []).append(v)
         return per
 
-    chosen = {}
-
-    def choose(name, grid, make):
-        vals = {g: float(np.mean(run(make(g), "valid")["ndcg@5"])) for g in grid}
-        best = chosen[name] = max(vals, key=vals.get)
-        logs.setdefault(name, []).append({"chosen": best, "valid_ndcg@5": {str(k): round(v, 4) for k, v in vals.items()}})
+    def choose(self, name: str, grid, make: Callable[[float], RatingScorer]) -> RatingScorer:
+        """``make(g)`` for the ``g`` in ``grid`` with the best validation nDCG@5 (logged)."""
+        vals = {g: float(np.mean(self.run(make(g), "valid")["ndcg@5"])) for g in grid}
+        best = self.chosen[name] = max(vals, key=vals.get)
+        self.logs.setdefault(name, []).append(
+            {"chosen": best, "valid_ndcg@5": {str(k): round(v, 4) for k, v in vals.items()}})
         return make(best)
 
-    def bias_model(lam):
-        return lambda u, t, s=bias_scores(rows, n_users, n_items, lam): s[t["query_items"]]
+    def bias_model(self, lam: float) -> RatingScorer:
+        """The user+item bias model's item biases with regularisation ``lam``, as a scorer."""
+        s = bias_scores(self.rows, self.ml.n_users, self.ml.n_items, lam)
+        return lambda u, t: s[t["query_items"]]
 
+
+def build_constant(ctx: SplitContext) -> RatingScorer:
+    """Every query item the same score: the ranking is the listed query order."""
+    return lambda u, t: np.zeros(len(t["query_items"]))
+
+
+def build_random(ctx: SplitContext) -> RatingScorer:
+    """Random scores, seeded per user."""
+    return lambda u, t: np.random.default_rng([ctx.seed, u]).random(len(t["query_items"]))
+
+
+def build_popularity(ctx: SplitContext) -> RatingScorer:
+    """How many visible ratings the item has."""
+    cnt = np.bincount([i for _, i, _ in ctx.rows], minlength=ctx.ml.n_items + 1)
+    return lambda u, t: cnt[t["query_items"]].astype(float)
+
+
+def build_item_mean(ctx: SplitContext) -> RatingScorer:
+    """Shrunk item mean rating, shrinkage chosen on validation from :data:`ITEM_MEAN_GRID`."""
+    def make(g):
+        s = item_mean_scores(ctx.rows, ctx.ml.n_items, g)
+        return lambda u, t: s[t["query_items"]]
+    return ctx.choose("item-mean", ITEM_MEAN_GRID, make)
+
+
+def build_user_item_bias(ctx: SplitContext) -> RatingScorer:
+    """The user+item bias model (Koren 2010), lambda chosen on validation from :data:`BIAS_GRID`."""
+    return ctx.choose("user-item-bias", BIAS_GRID, ctx.bias_model)
+
+
+def build_gradient(method_name: str, ctx: SplitContext) -> RatingScorer:
+    """One of the library's gradient learners (:func:`train_gradient`), its log appended."""
+    score, info = train_gradient(method_name, ctx.split, ctx.R, ctx.ml, ctx.settings, ctx.seed)
+    ctx.logs.setdefault(method_name, []).append(info)
+    return score
+
+
+def build_melu_bias(ctx: SplitContext) -> RatingScorer:
+    """``melu-bias`` (:mod:`metarec.realdata.melu_bias`) on top of the bias model chosen on
+    validation (chosen here when ``user-item-bias`` was not run before it)."""
+    if "user-item-bias" not in ctx.chosen:
+        ctx.choose("user-item-bias", BIAS_GRID, ctx.bias_model)
+    lam = ctx.chosen["user-item-bias"]
+    item_bias = bias_scores(ctx.rows, ctx.ml.n_users, ctx.ml.n_items, lam)
+    score, info = train_melu_bias(ctx.split, ctx.R, ctx.ml, ctx.rows, item_bias, lam,
+                                  ctx.settings.melu_bias, ctx.seed, log)
+    ctx.logs.setdefault("melu-bias", []).append({"bias_lambda": lam, **info})
+    return score
+
+
+# name -> builder(SplitContext) -> score(user, task); the CLI's default order
+METHODS: dict[str, Callable[[SplitContext], RatingScorer]] = {
+    "constant": build_constant,
+    "random": build_random,
+    "popularity": build_popularity,
+    "item-mean": build_item_mean,
+    "user-item-bias": build_user_item_bias,
+    "melu": partial(build_gradient, "melu"),
+    "fomaml": partial(build_gradient, "fomaml"),
+    "melu-bias": build_melu_bias,
+}
+ML_METHODS = tuple(METHODS)
+
+
+def evaluate_split(split, R, ml: MovieLens, methods, seed: int, settings: MovieLensSettings,
+                   logs: dict) -> dict[str, dict[str, list]]:
+    """Train every method on one split and score its test users.
+
+    Arguments:
+        split: ``{"train" | "valid" | "test": {user: {"support_items", "query_items"}}}``.
+        R: ``{user: {item: rating}}``.
+        ml: the data set.
+        methods: names from :data:`METHODS`, in the order to train them.
+        seed: the run's seed.
+        settings: the run's settings.
+        logs: ``{method: [entries]}``, appended to.
+
+    Returns:
+        ``{method: {metric: [value per test user]}}``.
+    """
+    ctx = SplitContext(split, R, ml, settings, seed, logs)
+    scorers = {}
     for m in methods:
-        if m == "constant":
-            scorers[m] = lambda u, t: np.zeros(len(t["query_items"]))
-        elif m == "random":
-            scorers[m] = lambda u, t: np.random.default_rng([seed, u]).random(len(t["query_items"]))
-        elif m == "popularity":
-            cnt = np.bincount([i for _, i, _ in rows], minlength=n_items + 1)
-            scorers[m] = lambda u, t, c=cnt: c[t["query_items"]].astype(float)
-        elif m == "item-mean":
-            scorers[m] = choose(m, (0.0, 1.0, 3.0, 10.0, 30.0), lambda g: (
-                lambda u, t, s=item_mean_scores(rows, n_items, g): s[t["query_items"]]))
-        elif m == "user-item-bias":
-            scorers[m] = choose(m, BIAS_GRID, bias_model)
-        elif m in ("melu", "fomaml", "maml", "finetune"):
-            from .gradient import train_gradient_movielens
-            scorers[m], info = train_gradient_movielens(m, split, R, ml, quick, seed, log)
-            logs.setdefault(m, []).append(info)
-        elif m == "melu-bias":
-            from .melu_bias import MELU_BIAS_SETTINGS, train_melu_bias
-            if "user-item-bias" not in chosen:   # the offset: the bias model chosen on validation
-                choose("user-item-bias", BIAS_GRID, bias_model)
-            item_bias = bias_scores(rows, n_users, n_items, chosen["user-item-bias"])
-            scorers[m], info = train_melu_bias(split, R, ml, rows, item_bias, chosen["user-item-bias"],
-                                               quick, seed, log, **MELU_BIAS_SETTINGS)
-            logs.setdefault(m, []).append({"bias_lambda": chosen["user-item-bias"], **info})
-        else:
+        if m not in METHODS:
             raise ValueError(m)
-    return {m: run(f, "test") for m, f in scorers.items()}
-
-
-LEARNED = ("melu-bias", "melu", "fomaml", "maml", "finetune")
-BASELINES = ("user-item-bias", "item-mean", "popularity", "constant", "random")
-
-
-def paired_comparisons(per_split: dict[str, dict[str, dict[str, list]]], methods) -> list[dict]:
-    """Each meta-learner minus each baseline, paired on the same users and splits.
-
-    Per row: on the published split, the mean per-user difference with its 95 % interval over the
-    test users and how many users it ranks better / worse; over the extra splits, the mean
-    difference of the split means with its 95 % interval over splits and on how many splits the
-    learner is above. Pairing removes what the two share (the split's users and query items), so
-    these intervals are narrower than the difference of two unpaired ones."""
-    out = []
-    extra = [s for s in per_split if s != "published"]
-    for m in (x for x in LEARNED if x in methods):
-        for b in (x for x in BASELINES if x in methods):
-            for k in METRICS:
-                d = np.subtract(per_split["published"][m][k], per_split["published"][b][k])
-                mean, ci = mean_ci95(d)
-                row = {"method": m, "baseline": b, "metric": k, "published_diff": round(mean, 4),
-                       "published_diff_ci95_users": round(ci, 4),
-                       "published_users_better": int((d > 0).sum()), "published_users_worse": int((d < 0).sum())}
-                if extra:
-                    ds = [float(np.mean(per_split[s][m][k]) - np.mean(per_split[s][b][k])) for s in extra]
-                    mean, ci = mean_ci95(ds)
-                    row.update({"splits_diff": round(mean, 4), "splits_diff_ci95": round(ci, 4),
-                                "splits_above": sum(x > 0 for x in ds), "n_splits": len(ds)})
-                out.append(row)
-    return out
-
-
-def evaluate_movielens(data_dir, quick: bool, seed: int, methods) -> dict:
-    t0 = time.perf_counter()
-    ml = load_movielens(data_dir)
-    R = ml.rating_dict()
-    published_split = load_published_split(data_dir)
-    logs: dict = {}
-    per_split = {"published": evaluate_split(published_split, R, ml, methods, seed, quick, logs)}
-    user_items = {u: list(items) for u, items in R.items()}
-    seeds = () if quick else EXTRA_SPLIT_SEEDS
-    for s in seeds:
-        per_split[f"seed{s}"] = evaluate_split(draw_ml_split(user_items, s), R, ml, methods, seed, quick, logs)
-        log(f"movielens split seed {s} done")
-    results = []
-    for m in methods:
-        pub = per_split["published"][m]
-        row = {"method": m, "split": "published-split-seed2020", "n_test_users": len(pub["p@5"])}
-        for k in METRICS:
-            mean, ci = mean_ci95(pub[k])
-            row[k], row[f"{k}_ci95_users"] = round(mean, 4), round(ci, 4)
-        if seeds:
-            for k in METRICS:
-                split_means = [float(np.mean(per_split[f"seed{s}"][m][k])) for s in seeds]
-                mean, ci = mean_ci95(split_means)
-                row[f"{k}_5splits"], row[f"{k}_5splits_ci95"] = round(mean, 4), round(ci, 4)
-                row[f"{k}_per_split"] = [round(v, 4) for v in split_means]
-        results.append(row)
-    return {"world": "movielens-100k", "protocol": "published", "results": results,
-            "paired": paired_comparisons(per_split, methods),
-            "published": PUBLISHED, "caveat": CAVEAT, "extra_split_seeds": list(seeds),
-            "relevance": "the 5 query items with the highest true rating (ties: query order)",
-            "quick": quick, "seed": seed, "settings_chosen_on_valid": logs,
-            "seconds": round(time.perf_counter() - t0, 1)}
+        scorers[m] = METHODS[m](ctx)
+    return {m: ctx.run(f, "test") for m, f in scorers.items()}

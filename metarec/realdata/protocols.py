@@ -27,6 +27,8 @@ TARGET_KS = (1, 5, 10)
 # ---------------------------------------------------------------- Amazon: S3-Rec leave-one-out
 @dataclass(frozen=True)
 class LeaveOneOut:
+    """The S3-Rec split of every user's sequence (lists aligned by user)."""
+
     train: list[np.ndarray]         # per user: history = seq[:-2] (all that training may see)
     val_support: list[np.ndarray]   # = train
     val_target: np.ndarray          # seq[-2]
@@ -35,6 +37,17 @@ class LeaveOneOut:
 
 
 def leave_one_out(sequences: list[np.ndarray]) -> LeaveOneOut:
+    """Split each sequence (oldest first, at least 3 items) the S3-Rec way.
+
+    Arguments:
+        sequences: per user, item ids oldest first.
+
+    Returns:
+        history / validation / test parts (see :class:`LeaveOneOut`).
+
+    References:
+        Zhou et al., "S3-Rec", CIKM 2020; Kang & McAuley, "SASRec", ICDM 2018.
+    """
     if any(len(s) < 3 for s in sequences):
         raise ValueError("leave-one-out needs at least 3 items per user")
     hist = [s[:-2] for s in sequences]
@@ -89,6 +102,7 @@ def coldstart_users(n_users: int, frac: float = 0.2, seed: int = 0) -> tuple[np.
 
 
 def coldstart_metrics(ranked: list[int], query: set[int], k: int = 10) -> dict[str, float]:
+    """HR@k, NDCG@k and recall@k of a ranked list against a user's query items (binary gain)."""
     return {f"hr@{k}": hit_at_k(ranked, query, k), f"ndcg@{k}": ndcg_at_k(ranked, query, k),
             f"recall@{k}": recall_at_k(ranked, query, k)}
 

@@ -24,18 +24,23 @@ import torch.nn.functional as F
 
 @dataclass(frozen=True)
 class SeqConfig:
-    dim: int = 64
+    """``metaemb``'s model size and training budget (the Amazon runs set ``max_epochs`` and
+    ``seed`` from :class:`~metarec.realdata.settings.AmazonSettings`)."""
+
+    dim: int = 64            # item / user vector size
     max_len: int = 50        # most recent support items the encoder reads
-    dropout: float = 0.3
-    lr: float = 2e-3
+    dropout: float = 0.3     # on item vectors while training (the catalogue is large, users few)
+    lr: float = 2e-3         # Adam step size
     weight_decay: float = 0.0
-    batch: int = 256
-    max_epochs: int = 20
-    patience: int = 2
+    batch: int = 256         # (user, position) episodes per step
+    max_epochs: int = 20     # passes over every training episode at most
+    patience: int = 2        # epochs without a better validation score before stopping
     seed: int = 0
 
 
 def init_seq_params(n_items: int, text: np.ndarray, cfg: SeqConfig) -> dict[str, torch.Tensor]:
+    """Fresh parameters: small random ID embeddings (plus a zero padding row), a random text
+    projection, and an attention / user map that starts close to "last item + mean item"."""
     g = torch.Generator().manual_seed(cfg.seed)
     d, t = cfg.dim, text.shape[1]
     emb = torch.randn(n_items + 1, d, generator=g) * 0.05
@@ -72,6 +77,7 @@ def user_vectors(p: dict, items_vec: torch.Tensor, hist: torch.Tensor, dropout: 
 
 
 def pad_left(seqs: list[np.ndarray], max_len: int, pad: int) -> torch.Tensor:
+    """``[B, max_len]`` the last ``max_len`` items of each sequence, right-aligned, padded with ``pad``."""
     out = np.full((len(seqs), max_len), pad, np.int64)
     for j, s in enumerate(seqs):
         s = s[-max_len:]
@@ -112,8 +118,26 @@ def training_pairs(train_seqs: list[np.ndarray]) -> list[tuple[int, int]]:
 
 def train_metaemb(train_seqs: list[np.ndarray], n_items: int, text: np.ndarray, validate,
                   cfg: SeqConfig, log=None) -> tuple[MetaEmb, dict]:
-    """Episodic training with early stopping on ``validate(learner) -> float`` (validation items
-    only). Returns the best learner and a log."""
+    """Train ``metaemb`` episodically, with early stopping on validation items.
+
+    Every epoch visits each (support = a training prefix, query = the next item) episode once; the
+    loss is a softmax over every item.
+
+    Arguments:
+        train_seqs: per user, the items training may see (oldest first).
+        n_items: catalogue size.
+        text: ``[n_items, t]`` item text features (the PCA-reduced MiniLM embeddings).
+        validate: ``validate(learner) -> float`` on validation items only, higher is better.
+        cfg: model size and budget.
+        log: receives a line per epoch.
+
+    Returns:
+        (the best :class:`MetaEmb` on validation, a log: ``epochs``, ``best_epoch``, ``best_val``).
+
+    References:
+        Garnelo et al., "Conditional Neural Processes", ICML 2018 (amortised adaptation); Kang &
+        McAuley, "Self-Attentive Sequential Recommendation", ICDM 2018 (next-item training).
+    """
     torch.manual_seed(cfg.seed)
     text_t = torch.from_numpy(text.astype(np.float32))
     params = {k: v.requires_grad_(True) for k, v in init_seq_params(n_items, text, cfg).items()}

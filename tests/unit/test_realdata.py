@@ -15,6 +15,8 @@ from metarec.core.paths import REPO, data_dir
 from metarec.realdata import protocols as P
 from metarec.realdata.seqmodel import training_pairs
 
+pytestmark = pytest.mark.realdata
+
 HAVE_DATA = (data_dir() / "amazon-toys" / "sequences.txt").is_file()
 needs_data = pytest.mark.skipif(not HAVE_DATA, reason="real data not present")
 
@@ -76,7 +78,7 @@ def test_target_rank_and_metrics_by_hand():
 
 
 def test_rank_targets_sampled_and_all_items():
-    from metarec.realdata.amazon import rank_targets
+    from metarec.realdata.ranking import rank_targets
     n_items = 6
     table = torch.tensor([0.0, 5.0, 4.0, 3.0, 2.0, 1.0])     # item 1 best, then 2, 3, ...
 
@@ -199,12 +201,13 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     query ratings replaced by NaN (any that reached training would make the parameters NaN)."""
     from metarec.realdata.loaders import load_movielens, load_published_split
     from metarec.realdata.melu_bias import ml_task_pool, train_melu_bias
-    from metarec.realdata.movielens import _train_ratings, bias_scores
+    from metarec.realdata.movielens import bias_scores, train_ratings
+    from metarec.realdata.settings import MeluBiasSettings
     ml = load_movielens()
     R = ml.rating_dict()
     split = load_published_split()
     held = {(u, i) for part in ("valid", "test") for u, t in split[part].items() for i in t["query_items"]}
-    rows = _train_ratings(split, R)
+    rows = train_ratings(split, R)
     assert not held & {(u, i) for u, i, _ in rows}
     for support_tasks in (False, True):
         pool = ml_task_pool(split, R, support_tasks)
@@ -217,9 +220,9 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
+        settings = MeluBiasSettings(max_iters=4, eval_every=2, support_tasks=True, n_seeds=2)
         score, info = train_melu_bias(split, masked, ml, rows, bias_scores(rows, ml.n_users, ml.n_items, 10.0),
-                                      10.0, False, 0, max_iters=4, eval_every=2, support_tasks=True,
-                                      n_seeds=2)
+                                      10.0, settings, 0)
     finally:
         torch.set_num_threads(threads)
     assert [m["seed"] for m in info["members"]] == [0, 1]   # every member trains on the same pool
@@ -232,7 +235,7 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
 
 def test_paired_comparisons_by_hand():
     """Learner minus baseline on the same users (published split) and the same splits (extra)."""
-    from metarec.realdata.movielens import paired_comparisons
+    from metarec.realdata.movielens_published import paired_comparisons
     m = {"p@5": [0.6, 0.4, 0.8], "ndcg@5": [0.5, 0.5, 0.9], "mrr@5": [1.0, 0.5, 1.0]}
     b = {"p@5": [0.4, 0.4, 0.6], "ndcg@5": [0.7, 0.5, 0.6], "mrr@5": [1.0, 1.0, 1.0]}
     per_split = {"published": {"melu-bias": m, "item-mean": b},
@@ -252,3 +255,43 @@ def test_paired_comparisons_by_hand():
     # without extra splits (--quick) there is no split-level block
     assert "splits_diff" not in paired_comparisons({"published": per_split["published"]},
                                                    ["melu-bias", "item-mean"])[0]
+
+
+def test_realdata_imports_have_no_cycle_and_point_down():
+    """Every import in metarec/realdata, function-level ones included: no cycle among its modules,
+    no function-level import, and nothing below realdata (core ... reporting) imports it."""
+    import ast
+    pkg = REPO / "metarec"
+    name = {p: ".".join(p.relative_to(REPO).with_suffix("").parts).removesuffix(".__init__")
+            for p in pkg.rglob("*.py")}
+    edges: dict[str, set[str]] = {}
+    for path, mod in name.items():
+        base = mod.split(".") if path.name == "__init__.py" else mod.split(".")[:-1]
+        edges[mod] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for fn in (n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))):
+            if mod.startswith("metarec.realdata"):
+                assert not [n for n in ast.walk(fn) if isinstance(n, (ast.Import, ast.ImportFrom))], \
+                    f"function-level import in {mod}.{fn.name}"
+        for n in ast.walk(tree):
+            if isinstance(n, ast.ImportFrom):
+                target = ".".join(base[:len(base) - n.level + 1] + [n.module or ""]).strip(".") if n.level else n.module
+                for a in n.names:
+                    edges[mod].add(f"{target}.{a.name}" if f"{target}.{a.name}" in name.values() else target)
+            elif isinstance(n, ast.Import):
+                edges[mod].update(a.name for a in n.names)
+    above = ("metarec.realdata", "metarec.bench", "metarec.cli", "metarec.__main__")
+    for mod, targets in edges.items():
+        if not mod.startswith(above):
+            assert not [t for t in targets if t.startswith("metarec.realdata")], f"{mod} imports realdata"
+
+    def reach(start):
+        seen, todo = set(), [t for t in edges[start] if t in edges and t != start]
+        while todo:
+            m = todo.pop()
+            if m not in seen:
+                seen.add(m)
+                todo += [t for t in edges[m] if t in edges and t != m]
+        return seen
+    for mod in (m for m in edges if m.startswith("metarec.realdata")):
+        assert mod not in reach(mod), f"import cycle through {mod}"

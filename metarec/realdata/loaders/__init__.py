@@ -3,21 +3,16 @@
 - :mod:`metarec.realdata.loaders.amazon`: Amazon "Toys and Games" 5-core sequences + item descriptors (S3-Rec).
 - :mod:`metarec.realdata.loaders.movielens`: GroupLens MovieLens-100K + the published cold-start split.
 - :mod:`metarec.realdata.loaders.cache`: text embeddings of item descriptors, cached outside the repository.
+- :mod:`metarec.realdata.loaders.errors`: :class:`DataError`.
 
 Every problem with a file (missing, unreadable, malformed) raises :class:`DataError`, whose message
 names the path and the expected format, so the CLI can print it as one ``error: ...`` line.
 """
 from __future__ import annotations
 
-from ...core.errors import MetarecError
-
-
-class DataError(MetarecError, ValueError):
-    """A real-data file is missing or malformed; the message names the path and expected format."""
-
-
-from .amazon import AmazonToys, load_amazon_toys  # noqa: E402
-from .movielens import MovieLens, load_movielens, load_published_split  # noqa: E402
+from .amazon import AmazonToys, load_amazon_toys
+from .errors import DataError
+from .movielens import MovieLens, load_movielens, load_published_split
 
 __all__ = ["DataError", "AmazonToys", "load_amazon_toys", "MovieLens", "load_movielens",
            "load_published_split"]

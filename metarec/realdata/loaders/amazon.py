@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from ...core import paths
+from .errors import DataError
 
 SUBDIR = "amazon-toys"
 SEQ_FORMAT = "one user a line: 'USER_ID ITEM_ID ITEM_ID ...' (whole numbers, oldest item first)"
@@ -22,6 +23,8 @@ TEXT_FORMAT = "one item a line: 'ASIN descriptor words'"
 
 @dataclass(frozen=True)
 class AmazonToys:
+    """The loaded data set: one item-index sequence per user and the items' ids and descriptors."""
+
     users: list[str]                # USER_ID of each sequence
     sequences: list[np.ndarray]     # item indices (0-based), oldest first
     item_ids: list[str]             # ITEM_ID of each item index
@@ -39,7 +42,6 @@ class AmazonToys:
 
 
 def _need(path: Path, fmt: str) -> Path:
-    from . import DataError
     if not path.is_file():
         raise DataError(f"missing data file {path} (expected {fmt}); pass --data-dir or set "
                         "METAREC_DATA_DIR to the folder holding amazon-toys/ and movielens-100k/")
@@ -47,7 +49,6 @@ def _need(path: Path, fmt: str) -> Path:
 
 
 def _read_lines(path: Path, fmt: str) -> list[str]:
-    from . import DataError
     try:
         return _need(path, fmt).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
@@ -57,7 +58,6 @@ def _read_lines(path: Path, fmt: str) -> list[str]:
 def load_amazon_toys(data_dir: str | Path | None = None, max_users: int | None = None,
                      min_len: int = 3) -> AmazonToys:
     """Load the data set from ``data_dir/amazon-toys`` (``max_users``: only the first lines)."""
-    from . import DataError
     root = paths.data_dir(data_dir) / SUBDIR
     seq_path, map_path, text_path = root / "sequences.txt", root / "datamaps.json", root / "item_text.txt"
     _need(seq_path, SEQ_FORMAT), _need(map_path, MAP_FORMAT), _need(text_path, TEXT_FORMAT)

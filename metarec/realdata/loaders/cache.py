@@ -18,6 +18,7 @@ from ...core.text_embedding import encode, texts_sha256
 
 
 def cache_dir() -> Path:
+    """The embedding cache folder: ``$METAREC_CACHE_DIR`` or ``~/.cache/metarec`` (never the repo)."""
     return Path(os.environ.get("METAREC_CACHE_DIR") or Path.home() / ".cache" / "metarec")
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ...core import paths
+from .errors import DataError
 
 SUBDIR = "movielens-100k"
 N_GENRES = 19
@@ -32,6 +33,8 @@ FORMATS = {
 
 @dataclass(frozen=True)
 class MovieLens:
+    """The loaded data set: ratings and user / item attributes (ids as in the files, 1-based)."""
+
     ratings: pd.DataFrame        # user, item, rating, time
     users: pd.DataFrame          # index user id: age, gender, occupation, zip
     items: pd.DataFrame          # index item id: title, year, genres (list of 19 flags in columns g0..g18)
@@ -77,7 +80,6 @@ class MovieLens:
 
 
 def _err(path: Path, what: str, exc: Exception | None = None):
-    from . import DataError
     msg = f"{what} {path}; expected {FORMATS.get(path.name, 'the GroupLens ml-100k format')}"
     return DataError(msg + (f" ({type(exc).__name__}: {exc})" if exc else ""))
 
