@@ -10,16 +10,16 @@ from pathlib import Path
 import streamlit as st
 
 from metarec.i18n import LANGS
-from pages._shared import (
-    FAMILY_KEYS, GO_TO_KEY, LANG_KEY, LANG_NAMES, SHELL_KEY, get_engine, show_unexpected_error, tr,
-)
+from pages.ui.errors import show_unexpected_error
+from pages.ui.routing import GO_TO_KEY, SHELL_KEY
+from pages.ui.session import FAMILY_KEYS, LANG_KEY, LANG_NAMES, get_engine, tr
 
 ROOT = Path(__file__).resolve().parent
 
 # (page file, title key, icon, url path, default page?). A url path must differ from every file
 # name in pages/: Streamlit's legacy pages/ discovery (still active in a process's first run, and in
 # every AppTest run) would otherwise run that file alone, without this shell. A visitor who opens a
-# file name anyway is sent here by pages._shared.require_shell.
+# file name anyway is sent here by pages.ui.routing.require_shell.
 PAGES = [
     ("pages/parents.py", "ui.nav.parents", "🧸", "for-parents", True),
     ("pages/adaptation.py", "ui.nav.adaptation", "🔬", "watch-it-learn", False),
@@ -87,7 +87,7 @@ def main() -> None:
         _sidebar()
     except Exception:  # st.stop()/st.rerun() are BaseExceptions and pass through
         show_unexpected_error("the sidebar")
-    st.session_state[SHELL_KEY] = True   # pages check it (pages._shared.require_shell)
+    st.session_state[SHELL_KEY] = True   # pages check it (pages.ui.routing.require_shell)
     try:
         page.run()
     except Exception:

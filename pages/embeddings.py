@@ -6,30 +6,30 @@ library puts each prototype at the mean position of its toys (the page says so).
 """
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metarec.teaching import embedding_map
 from metarec.core.catalog import CATEGORIES
-from metarec.teaching.demo import random_family
+from metarec.core.errors import InputError
 from metarec.i18n import age_text, category_name, range_text, t
-from metarec.serving.recommend import InputError, Request, recommend
-from pages._shared import (
-    engine_or_stop, lang, log_exception, parent_family, show_flash, style_figure, toy_label,
-    require_shell, tr,
-)
+from metarec.serving.recommend import Request, recommend
+from metarec.teaching import embedding_map
+from metarec.teaching.demo import random_family
+from pages.ui.charts import style_figure
+from pages.ui.errors import engine_or_stop, input_problem, log_exception, show_flash
+from pages.ui.routing import require_shell
+from pages.ui.session import lang, parent_family, toy_label, tr
 
 TOP = 10
 METHOD = "protonet"
 CATEGORY_COLOURS = dict(zip(CATEGORIES, (
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
     "#bcbd22", "#17becf", "#393b79", "#637939", "#ad494a", "#7b4173")))
-# Age bands by the middle of a toy's suitable range (months): [lo, hi), title key, colour.
-AGE_BANDS = ((0, 24, "ui.emb.band_baby", "#fdae61"), (24, 60, "ui.emb.band_small", "#a6d96a"),
-             (60, 96, "ui.emb.band_school", "#1a9641"),
-             (96, 10_000, "ui.emb.band_older", "#2b83ba"))
+# Title key and colour of each age band (embedding_map.AGE_BANDS: by the middle of a toy's range).
+BAND_STYLE = {"baby": ("ui.emb.band_baby", "#fdae61"), "small": ("ui.emb.band_small", "#a6d96a"),
+              "school": ("ui.emb.band_school", "#1a9641"),
+              "older": ("ui.emb.band_older", "#2b83ba")}
 DEFAULTS = {"em_projection": "pca", "em_colour": "category", "em_source": "sim", "em_seed": 1}
 
 
@@ -89,15 +89,12 @@ def _hover(engine, code: str) -> list[str]:
 
 
 def _groups(engine, by: str, code: str):
-    """(label, colour, toy indices) per colour group."""
-    f = engine.catalog.frame
+    """(label, colour, toy indices) per colour group (embedding_map.toy_groups)."""
+    groups = embedding_map.toy_groups(engine.catalog, by)
     if by == "category":
-        cats = f["category"].to_numpy()
-        return [(category_name(c, code), CATEGORY_COLOURS[c], np.flatnonzero(cats == c))
-                for c in CATEGORIES if (cats == c).any()]
-    middle = (f["min_age_months"].to_numpy() + f["max_age_months"].to_numpy()) / 2
-    return [(t(key, code), colour, np.flatnonzero((middle >= lo) & (middle < hi)))
-            for lo, hi, key, colour in AGE_BANDS if ((middle >= lo) & (middle < hi)).any()]
+        return [(category_name(c, code), CATEGORY_COLOURS[c], members) for c, members in groups]
+    return [(t(BAND_STYLE[band][0], code), BAND_STYLE[band][1], members)
+            for band, members in groups]
 
 
 def _figure(engine, tmap, family, recs: list[int]):
@@ -183,17 +180,16 @@ def render() -> None:
     show_flash()
     family = _controls(engine)
     projection = st.session_state.em_projection
-    version = str(engine.manifest.get("sha256") or engine.manifest.get("version") or "?")
     try:
         with st.spinner(tr("ui.emb.computing")):
-            tmap = _toy_map(projection, version, engine)
+            tmap = _toy_map(projection, engine.version, engine)
     except KeyError:
         st.info(tr("ui.emb.no_protonet"), icon="⏳")
         return
     try:
         recs, result = _recommendations(engine, family)
     except InputError as exc:
-        st.warning(tr("ui.bad.input", msg=str(exc)), icon="✋")
+        st.warning(input_problem(exc), icon="✋")
         recs, result = [], None
     except Exception:  # the map is still worth showing without the recommendations
         log_exception("recommending on the toy map")

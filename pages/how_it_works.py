@@ -1,37 +1,30 @@
 """How meta-learning works, for teachers: an episode, the two loops, a live mini meta-training, and
 every learner side by side on one family.
 
-Layout and charts only: episodes come from ``metarec.core.episodes``, the live training from
+Layout and charts only: the episode, the loops' numbers, the live curves and every learner's list
+come from ``metarec.teaching.episode_view``; the live training from
 ``metarec.training.live.mini_meta_train`` (a fresh copy from random weights: the shipped model is
-never touched), the recommendations from ``metarec.serving.recommend``.
+never touched).
 """
 from __future__ import annotations
 
 import html
 import time
 
-import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-from metarec.core.episodes import IMPLICIT, LIKED, sample_episode
 from metarec.i18n import age_text
+from metarec.teaching import episode_view as ev
 from metarec.training.live import mini_meta_train
-from metarec.serving.recommend import Request, recommend
-from pages._shared import (
-    engine_or_stop, lang, log_exception, method_colour, method_name, show_flash, style_figure,
-    require_shell, toy_label, tr,
-)
+from pages.ui.charts import method_colour, style_figure
+from pages.ui.errors import engine_or_stop, show_flash
+from pages.ui.routing import require_shell
+from pages.ui.session import lang, method_name, toy_label, tr
 
-SHOTS = 3
 MAX_HIDDEN_SHOWN = 12
-ITER_OPTIONS = (50, 100, 150, 200)  # about 0.1 s each on 2 CPU cores: under 30 s
-EVALS = 5                  # validations per mini training run
-ITERS_HOOK = "_hw_iters"   # tests: a tiny budget, e.g. 10 iterations
-TRAIN_KEY = "_hw_train"    # this session's finished mini-training curves
-SIDE_ORDER = ("maml", "protonet", "matching", "relation", "reptile", "metasgd", "fomaml", "melu",
-              "finetune", "knn", "popularity")
+TRAIN_KEY = "_hw_train"    # this session's finished mini-training curves (an ev.LiveCurve)
 SIDE_TOP = 5
 PER_ROW = 4
 KIND_STYLE = {  # chip border / background per support-set role
@@ -43,13 +36,6 @@ KIND_STYLE = {  # chip border / background per support-set role
 def _another_family() -> None:
     st.session_state.hw_seed = int(st.session_state.get("hw_seed", 1)) + 1
     st.session_state.pop("_hw_side", None)
-
-
-def _episode(engine, seed: int):
-    test = engine.world.families("test")
-    rng = np.random.default_rng(seed)
-    family = test[int(rng.integers(len(test)))]
-    return family, sample_episode(family, SHOTS, rng)
 
 
 def _chips(engine, toys, kind: str, note: str | None = None) -> str:
@@ -66,50 +52,33 @@ def _chips(engine, toys, kind: str, note: str | None = None) -> str:
 
 # ---- (a) anatomy of an episode -----------------------------------------------------------------
 
-def _anatomy(engine, family, episode) -> None:
+def _anatomy(engine, view: ev.EpisodeView) -> None:
     st.header(tr("ui.how.a_title"), anchor=False)
     st.markdown(tr("ui.how.a_intro"))
     st.button(tr("ui.adapt.another"), key="hw_another", icon="🎲", on_click=_another_family)
-    code = lang()
-    sup = episode.support
-    kinds = sup.kind.numpy()
-    items = sup.items.numpy()
-    st.markdown(tr("ui.how.a_family", id=int(family.id),
-                   age=age_text(family.age_months, code, long=True)))
+    st.markdown(tr("ui.how.a_family", id=int(view.family.id),
+                   age=age_text(view.family.age_months, lang(), long=True)))
     see_col, score_col = st.columns(2, gap="large")
     with see_col, st.container(border=True, key="hw_support"):
         st.subheader(tr("ui.how.a_support"), anchor=False)
-        st.markdown(tr("ui.how.a_liked", n=int((kinds == LIKED).sum())))
-        st.html(_chips(engine, items[kinds == LIKED], "liked"))
-        disliked = items[(kinds != LIKED) & (kinds != IMPLICIT)]
-        if len(disliked):
-            st.markdown(tr("ui.how.a_disliked", n=len(disliked)))
-            st.html(_chips(engine, disliked, "disliked"))
-        st.markdown(tr("ui.how.a_implicit", n=int((kinds == IMPLICIT).sum())))
-        st.html(_chips(engine, items[kinds == IMPLICIT], "implicit"))
+        st.markdown(tr("ui.how.a_liked", n=len(view.liked)))
+        st.html(_chips(engine, view.liked, "liked"))
+        if len(view.disliked):
+            st.markdown(tr("ui.how.a_disliked", n=len(view.disliked)))
+            st.html(_chips(engine, view.disliked, "disliked"))
+        st.markdown(tr("ui.how.a_implicit", n=len(view.implicit)))
+        st.html(_chips(engine, view.implicit, "implicit"))
     with score_col, st.container(border=True, key="hw_query"):
         st.subheader(tr("ui.how.a_query"), anchor=False)
-        hidden = episode.relevant
-        st.markdown(tr("ui.how.a_ranks", m=len(episode.candidates), r=len(hidden)))
-        more = len(hidden) - MAX_HIDDEN_SHOWN
-        st.html(_chips(engine, hidden[:MAX_HIDDEN_SHOWN], "hidden",
+        st.markdown(tr("ui.how.a_ranks", m=view.n_candidates, r=len(view.hidden)))
+        more = len(view.hidden) - MAX_HIDDEN_SHOWN
+        st.html(_chips(engine, view.hidden[:MAX_HIDDEN_SHOWN], "hidden",
                        tr("ui.how.a_more", n=more) if more > 0 else None))
         st.markdown(tr("ui.how.a_score"))
-        st.caption(tr("ui.how.a_training", pos=int(episode.query_labels.sum()),
-                      neg=int((episode.query_labels == 0).sum())))
+        st.caption(tr("ui.how.a_training", pos=view.n_query_pos, neg=view.n_query_neg))
 
 
 # ---- (b) the two loops -------------------------------------------------------------------------
-
-def _loop_numbers(engine) -> dict:
-    cfg = (engine.manifest or {}).get("config") or {}
-    maml = engine.learners.get("maml")
-    return {"steps": cfg.get("inner_steps", getattr(maml, "steps", "?")),
-            "lr": cfg.get("inner_lr", getattr(maml, "lr", "?")),
-            "batch": cfg.get("meta_batch", "?"), "outer_lr": cfg.get("outer_lr", "?"),
-            "iters": cfg.get("max_iters", "?"),
-            "families": (cfg.get("world") or {}).get("n_train", "?")}
-
 
 def _box(fig, x0, y0, x1, y1, text, line, fill, size=15):
     fig.add_shape(type="rect", x0=x0, y0=y0, x1=x1, y1=y1, line=dict(color=line, width=2),
@@ -166,7 +135,7 @@ def _diagram(numbers: dict):
 def _loops(engine) -> None:
     st.header(tr("ui.how.b_title"), anchor=False)
     st.markdown(tr("ui.how.b_intro"))
-    numbers = _loop_numbers(engine)
+    numbers = ev.loop_numbers(engine)
     with st.container(key="hw_diagram_box"):
         st.plotly_chart(_diagram(numbers), key="hw_diagram", config={"displayModeBar": False})
     st.caption(tr("ui.how.b_caption", **numbers))
@@ -174,126 +143,98 @@ def _loops(engine) -> None:
 
 # ---- (c) a small meta-training run, live -------------------------------------------------------
 
-def _train_figure(curve: dict, iters: int, run: int):
+def _train_figure(curve: ev.LiveCurve):
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
                         subplot_titles=(tr("ui.how.c_loss"), tr("ui.how.c_val")))
-    fig.add_trace(go.Scatter(x=curve["its"], y=curve["loss"], mode="lines",
+    fig.add_trace(go.Scatter(x=curve.its, y=curve.loss, mode="lines",
                              name=tr("ui.how.c_loss"), line=dict(color="#1f77b4", width=3)),
                   row=1, col=1)
-    fig.add_trace(go.Scatter(x=curve["val_its"], y=curve["val"], mode="lines+markers",
+    # the validation curve starts at iteration 0: the random starting point
+    fig.add_trace(go.Scatter(x=curve.val_its, y=curve.val, mode="lines+markers",
                              name=tr("ui.how.c_val"), line=dict(color="#2ca02c", width=3),
                              marker=dict(size=8)), row=1, col=2)
-    if curve.get("shipped") is not None:
-        fig.add_hline(y=curve["shipped"], line=dict(color="#555", dash="dash"), row=1, col=2,
+    if curve.shipped is not None:
+        fig.add_hline(y=curve.shipped, line=dict(color="#555", dash="dash"), row=1, col=2,
                       annotation_text=tr("ui.how.c_shipped_line"),
                       annotation_position="bottom right")
-    fig.update_xaxes(range=[-0.03 * iters, 1.03 * iters], title_text=tr("ui.how.c_axis"))
+    fig.update_xaxes(range=[-0.03 * curve.iters, 1.03 * curve.iters], title_text=tr("ui.how.c_axis"))
     fig.update_yaxes(range=[0, 1], row=1, col=2)
     style_figure(fig, height=380)
-    fig.update_layout(showlegend=False, meta={"run": run, "iters": iters})
+    fig.update_layout(showlegend=False, meta={"run": curve.run, "iters": curve.iters})
     return fig
-
-
-def _shipped_val(engine) -> float | None:
-    val = ((engine.manifest or {}).get("metrics") or {}).get("validation_ndcg@10_5shots") or {}
-    value = val.get("maml") if isinstance(val, dict) else None
-    return float(value) if value is not None else None
 
 
 def _mini_training(engine) -> None:
     st.header(tr("ui.how.c_title"), anchor=False)
     st.markdown(tr("ui.how.c_intro"))
-    hook = st.session_state.get(ITERS_HOOK)
+    budget = ev.LIVE_BUDGET
     budget_col, button_col = st.columns([2, 3], vertical_alignment="bottom")
-    iters = budget_col.select_slider(tr("ui.how.c_iters"), ITER_OPTIONS, value=100, key="hw_iters",
-                                     persist_state="session",
+    iters = budget_col.select_slider(tr("ui.how.c_iters"), budget.options, value=budget.default,
+                                     key="hw_iters", persist_state="session",
                                      help=tr("ui.how.c_iters_help"))
-    if hook:
-        iters = int(hook)
-    eval_every = max(1, iters // EVALS)  # the last outer step is validated too
     pressed = button_col.button(tr("ui.how.c_start"), key="hw_train", icon="🏋️",
                                 type="primary")
     with st.container(key="hw_train_box"):
         status, slot, summary = st.empty(), st.empty(), st.empty()
     last = st.session_state.get(TRAIN_KEY)
     if pressed:
-        last = _train_live(engine, iters, eval_every, status, slot)
+        last = _train_live(engine, int(iters), budget.eval_every(iters), status, slot)
         st.session_state[TRAIN_KEY] = last
     elif last is not None:
-        slot.plotly_chart(_train_figure(last, last["iters"], last["run"]),
-                          key=f"hw_train_chart_{last['run']}")
+        slot.plotly_chart(_train_figure(last), key=f"hw_train_chart_{last.run}")
     if last is None:
         summary.caption(tr("ui.how.c_not_yet"))
         return
-    start, end = (last["val"][0], last["val"][-1]) if last["val"] else (float("nan"),) * 2
     sep = tr("ui.sentence.sep")
-    text = tr("ui.how.c_done", iters=last["iters"], s=last["seconds"], a=start, b=end)
-    if last["best"] > end + 0.0005:
-        text += sep + tr("ui.how.c_best", best=last["best"])
-    if last.get("shipped") is not None:
-        numbers = _loop_numbers(engine)
-        text += sep + tr("ui.how.c_shipped", v=last["shipped"], iters=numbers["iters"],
+    text = tr("ui.how.c_done", iters=last.iters, s=last.seconds, a=last.start, b=last.end)
+    if last.best > last.end + 0.0005:
+        text += sep + tr("ui.how.c_best", best=last.best)
+    if last.shipped is not None:
+        numbers = ev.loop_numbers(engine)
+        text += sep + tr("ui.how.c_shipped", v=last.shipped, iters=numbers["iters"],
                          families=numbers["families"])
     summary.success(text + sep + tr("ui.how.c_untouched"), icon="✅")
 
 
-def _train_live(engine, iters: int, eval_every: int, status, slot) -> dict:
+def _train_live(engine, iters: int, eval_every: int, status, slot) -> ev.LiveCurve:
     st.session_state["_hw_run"] = run = int(st.session_state.get("_hw_run", 0)) + 1
-    curve = {"its": [], "loss": [], "val_its": [], "val": [], "iters": iters, "run": run,
-             "shipped": _shipped_val(engine)}
+    curve = ev.LiveCurve(iters, run, ev.shipped_validation(engine))
     bar = status.progress(0.0, text=tr("ui.how.c_preparing"))
     t0 = time.perf_counter()
     drawn = [0.0]
 
     def on_progress(it: int, loss: float | None, val: float | None) -> None:
-        if loss is not None:   # iteration 0 reports the starting point's validation only
-            curve["its"].append(it)
-            curve["loss"].append(loss)
-        if val is not None:
-            curve["val_its"].append(it)
-            curve["val"].append(val)
+        curve.add(it, loss, val)
         now = time.perf_counter()
         if val is not None or it == iters or now - drawn[0] > 0.3:
             drawn[0] = now
             bar.progress(it / iters, text=tr("ui.how.c_progress", it=it, iters=iters,
                                              s=round(now - t0)))
-            slot.plotly_chart(_train_figure(curve, iters, run), key=f"hw_train_chart_{run}_{it}")
+            slot.plotly_chart(_train_figure(curve), key=f"hw_train_chart_{run}_{it}")
 
-    _params, log = mini_meta_train(engine, iters=iters, eval_every=eval_every,
-                                   on_progress=on_progress)  # the new weights are dropped here
-    curve["seconds"] = round(time.perf_counter() - t0, 1)
-    curve["best"] = max(curve["val"], default=0.0)
-    bar.progress(1.0, text=tr("ui.how.c_finished", s=curve["seconds"]))
-    slot.plotly_chart(_train_figure(curve, iters, run), key=f"hw_train_chart_{run}")
+    mini_meta_train(engine, iters=iters, eval_every=eval_every,
+                    on_progress=on_progress)  # the new weights are dropped here
+    curve.seconds = round(time.perf_counter() - t0, 1)
+    bar.progress(1.0, text=tr("ui.how.c_finished", s=curve.seconds))
+    slot.plotly_chart(_train_figure(curve), key=f"hw_train_chart_{run}")
     return curve
 
 
 # ---- (d) every learner on the same three liked toys -------------------------------------------
 
-def _side_by_side(engine, family, episode) -> None:
+def _side_by_side(engine, view: ev.EpisodeView) -> None:
     st.header(tr("ui.how.d_title"), anchor=False)
     code = lang()
-    liked = [engine.catalog.ids[int(i)] for i in episode.support.liked.numpy()]
     st.markdown(tr("ui.how.d_intro", liked=tr("ui.list.sep").join(
-        toy_label(engine, engine.catalog.index[toy]) for toy in liked)))
-    names = [m for m in SIDE_ORDER if m in engine.learners]
-    names += [m for m in engine.learners if m not in names]
-    key = (int(family.id), tuple(liked), code, tuple(names))
+        toy_label(engine, i) for i in view.liked)))
+    key = (int(view.family.id), tuple(int(i) for i in view.liked), code,
+           tuple(ev.learner_order(engine)))
     cached = st.session_state.get("_hw_side")
-    if cached is None or cached[0] != key:
-        request = dict(age_years=family.age_months / 12, liked=tuple(liked), top=SIDE_TOP,
-                       lang=code)
-        results = {}
-        for m in names:
-            try:
-                results[m] = recommend(engine, Request(method=m, **request))
-            except Exception:  # one broken learner must not hide the others
-                log_exception(f"recommending with {m}")
-                results[m] = None
-        cached = (key, results)
+    if cached is None or cached[0] != key:   # one list per learner, once per family and language
+        cached = (key, ev.side_by_side(engine, view, top=SIDE_TOP, lang=code))
         st.session_state["_hw_side"] = cached
     results = cached[1]
-    secret = set(int(i) for i in family.liked)
+    names = list(results)
     for start in range(0, len(names), PER_ROW):
         for col, name in zip(st.columns(PER_ROW), names[start:start + PER_ROW]):
             with col, st.container(border=True, key=f"hw_side_{name}"):
@@ -301,15 +242,14 @@ def _side_by_side(engine, family, episode) -> None:
                 st.markdown(f"<span style='color:{colour};font-size:1.15rem'>■</span> "
                             f"**{html.escape(method_name(name))}**", unsafe_allow_html=True)
                 st.caption(getattr(engine.learners[name], "paper", ""))
-                if results[name] is None:
+                side = results[name]
+                if side is None:
                     st.warning(tr("ui.how.d_failed"), icon="😟")
                     continue
-                recs = results[name].recommendations
-                liked = [engine.catalog.index[r.id] in secret for r in recs]
+                recs = side.result.recommendations
                 st.markdown("\n".join(f"{k}. {r.icon} {r.name}" + (" ✓" if ok else "")
-                                       for k, (r, ok) in enumerate(zip(recs, liked), start=1)))
-                hits = sum(liked)
-                st.markdown(tr("ui.how.d_hits", k=hits, n=len(recs)))
+                                       for k, (r, ok) in enumerate(zip(recs, side.liked), start=1)))
+                st.markdown(tr("ui.how.d_hits", k=side.hits, n=len(recs)))
     st.caption(tr("ui.how.d_caption"))
 
 
@@ -319,14 +259,14 @@ def render() -> None:
     st.title(f"🎓 {tr('ui.nav.how')}", anchor=False)
     st.markdown(tr("ui.how.intro"))
     show_flash()
-    family, episode = _episode(engine, int(st.session_state.hw_seed))
-    _anatomy(engine, family, episode)
+    view = ev.episode_view(engine, int(st.session_state.hw_seed))
+    _anatomy(engine, view)
     st.divider()
     _loops(engine)
     st.divider()
     _mini_training(engine)
     st.divider()
-    _side_by_side(engine, family, episode)
+    _side_by_side(engine, view)
 
 
 require_shell(__file__)

@@ -1,7 +1,9 @@
 """Leaderboard: the toybox benchmark from the shipped model's manifest, plus real-data results.
 
 Every number comes from ``engine.manifest["metrics"]["test"]`` (written by ``python -m metarec
-train``) or from ``metarec.reporting.real.real_results()``; the page only arranges them.
+train``) or from ``metarec.reporting.real.real_results()``; the verdicts from
+``metarec.reporting.toybox.toy_verdict`` and ``metarec.reporting.real.real_verdict`` (one rule and
+one "mean ± ci" formatter for both: ``metarec.reporting.verdicts``); the page only arranges them.
 """
 from __future__ import annotations
 
@@ -9,20 +11,20 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from metarec.i18n import strings
 from metarec.reporting import real as real_report
-from metarec.i18n import strings, t
-from pages._shared import (engine_or_stop, lang, method_colour, method_name, shots_figure, show_flash,
-                           require_shell, style_figure, tr)
+from metarec.reporting.toybox import metric_label, toy_verdict, toy_verdict_text
+from metarec.reporting.verdicts import mean_ci
+from pages.ui.charts import shots_figure, style_figure
+from pages.ui.errors import engine_or_stop, show_flash
+from pages.ui.routing import require_shell
+from pages.ui.session import lang, method_name, tr
 
 METRICS = ("ndcg@10", "recall@10", "hr@10")
-METRIC_KEYS = {"ndcg@10": "ui.board.metric_ndcg", "recall@10": "ui.board.metric_recall",
-               "hr@10": "ui.board.metric_hr"}
-VERDICT_SHOTS = 5
-REFERENCE = "popularity"
 
 
 def _metric_label(metric: str, code: str | None = None) -> str:
-    return t(METRIC_KEYS.get(metric, "ui.board.metric_other"), code or lang(), metric=metric)
+    return metric_label(metric, code or lang())
 
 
 def _per_method(manifest: dict, field: str, method: str):
@@ -47,8 +49,7 @@ def _table(rows: list[dict], metric: str, manifest: dict) -> pd.DataFrame:
         row = {"method": method_name(m)}
         for k in shots:
             r = by.get((m, k))
-            row[f"s{k}"] = (f"{r[metric]:.3f} ± {r.get(f'{metric}_ci95', float('nan')):.3f}"
-                            if r else None)
+            row[f"s{k}"] = mean_ci(r[metric], r.get(f"{metric}_ci95")) if r else None
         ms = [by[(m, k)].get("ms_per_family") for k in shots if (m, k) in by]
         row["ms"] = ms[-1] if ms else None
         row["params"] = _per_method(manifest, "parameters", m)
@@ -74,31 +75,6 @@ def _column_config(shots: list[int]) -> dict:
     return config
 
 
-def verdict(rows: list[dict], metric: str) -> str | None:
-    """One sentence from the numbers: the best method at 5 shots (or the nearest reported) and
-    how far it is ahead of popularity and of its runner-up."""
-    shots = sorted({int(r["shots"]) for r in rows})
-    if not shots:
-        return None
-    k = min(shots, key=lambda s: (abs(s - VERDICT_SHOTS), s))
-    at_k = sorted((r for r in rows if int(r["shots"]) == k), key=lambda r: -r[metric])
-    best = at_k[0]
-    parts = [tr("ui.board.verdict_best", k=k, name=method_name(best["method"]),
-                metric=_metric_label(metric), v=best[metric], ci=best.get(f"{metric}_ci95", 0))]
-    ref = next((r for r in at_k if r["method"] == REFERENCE), None)
-    if ref is not None and ref is not best and ref[metric] > 0:
-        gain = best[metric] - ref[metric]
-        parts.append(tr("ui.board.verdict_ref", name=method_name(REFERENCE), d=gain,
-                        pct=round(100 * gain / ref[metric])))
-    if len(at_k) > 1:
-        second = at_k[1]
-        overlap = (best[metric] - best.get(f"{metric}_ci95", 0)
-                   <= second[metric] + second.get(f"{metric}_ci95", 0))
-        parts.append(tr("ui.board.verdict_close" if overlap else "ui.board.verdict_clear",
-                        name=method_name(second["method"]), d=best[metric] - second[metric]))
-    return tr("ui.sentence.sep").join(parts)
-
-
 def _toybox(engine) -> None:
     manifest = engine.manifest or {}
     rows = list((manifest.get("metrics") or {}).get("test") or [])
@@ -111,7 +87,7 @@ def _toybox(engine) -> None:
                                   format_func=lambda m: _metric_label(m, code))
     metric = metric or METRICS[0]
     with st.container(key="lb_verdict"):
-        st.success(verdict(rows, metric), icon="🏆")
+        st.success(toy_verdict_text(toy_verdict(rows, metric), lang()), icon="🏆")
     n = max(int(r.get("n_families", 0)) for r in rows)
     st.markdown(tr("ui.board.protocol", n=n))
     shots = sorted({int(r["shots"]) for r in rows})

@@ -10,20 +10,20 @@ import time
 import streamlit as st
 
 from metarec.core.catalog import CATEGORIES, MAX_AGE_MONTHS
-from metarec.teaching.demo import random_family
+from metarec.core.errors import InputError
 from metarec.i18n import age_text, category_name, range_text, t
-from metarec.serving.recommend import MAX_LIKED, InputError, Request, recommend
-from pages._shared import (engine_or_stop, get_engine, lang, method_name, safe_callback,
-                           require_shell, show_flash, tr)
+from metarec.serving.recommend import Request, recommend
+from metarec.teaching.demo import random_family
+from pages.ui.errors import engine_or_stop, input_problem, safe_callback, show_flash
+from pages.ui.routing import require_shell
+from pages.ui.session import DEFAULT_AGE, get_engine, lang, method_name, tr
 
 # Months under two, whole years from 2 to 14 (a simulated family may add its exact age).
 AGE_OPTIONS = [3, 6, 9, 12, 18] + [12 * years for years in range(2, 15)]
-DEFAULT_AGE = 48
 ALL = "all"
 TOP = 9
 PER_ROW = 3
 DEFAULTS = {"age": DEFAULT_AGE, "cat_filter": ALL, "liked": [], "disliked": [], "budget": None}
-CLOSE_ENOUGH = 0.2  # content similarity worth naming in a card's "why" section
 LAST_KEY = "_last_result"  # (Request, Result, ms) of this session's latest recommendation
 
 
@@ -137,21 +137,6 @@ def _inputs(engine) -> None:
                        on_change=_forget_demo)
 
 
-def _problem(engine, liked: list[str], disliked: list[str]) -> str | None:
-    """A friendly, translated message for the bad states a parent can reach in the UI."""
-    # TODO(library): InputError messages are English only and carry no machine-readable kind, so
-    # the UI re-checks these states itself; drop this once InputError has a key + values for t().
-    for field, toys in (("ui.liked.label", liked), ("ui.disliked.label", disliked)):
-        if len(set(toys)) > MAX_LIKED:
-            return tr("ui.bad.too_many", n=len(set(toys)), max=MAX_LIKED, field=tr(field))
-    both = [toy for toy in liked if toy in set(disliked)]
-    if both:
-        names = tr("ui.list.sep").join(_toy_label(engine, toy) for toy in both
-                                       if toy in engine.catalog.index)
-        return tr("ui.bad.both", names=names or ", ".join(both))
-    return None
-
-
 def _card(engine, rec) -> None:
     code = lang()
     with st.container(border=True, key=f"card-{rec.id}"):
@@ -163,14 +148,10 @@ def _card(engine, rec) -> None:
                     text=tr("ui.card.match", pct=round(100 * float(rec.match))))
         st.write(rec.reason)
         with st.expander(tr("ui.card.more")):
-            close = [(toy, float(sim)) for toy, sim in rec.closest_liked
-                     if toy in engine.catalog.index]
-            # The closest liked toy, and any other that is really alike (not "3% similar").
-            close = [(toy, sim) for k, (toy, sim) in enumerate(close)
-                     if sim >= CLOSE_ENOUGH or (k == 0 and sim > 0.05)]
-            if close:
+            # the liked toys worth naming (metarec.serving.reasons.closest_liked)
+            if rec.closest_liked:
                 lines = ["- " + tr("ui.card.similar", name=_toy_label(engine, toy),
-                                   pct=round(100 * sim)) for toy, sim in close]
+                                   pct=round(100 * float(sim))) for toy, sim in rec.closest_liked]
                 st.markdown(tr("ui.card.closest") + "\n" + "\n".join(lines))
             else:
                 st.markdown(tr("ui.card.no_closest"))
@@ -196,17 +177,13 @@ def _recommend(engine, request: Request):
 def _results(engine) -> None:
     age_months = int(st.session_state.age)
     liked, disliked = list(st.session_state.liked), list(st.session_state.disliked)
-    problem = _problem(engine, liked, disliked)
-    if problem:
-        st.warning(problem, icon="✋")
-        return
     budget = st.session_state.budget
     request = Request(age_years=age_months / 12, liked=tuple(liked), disliked=tuple(disliked),
                       top=TOP, budget=float(budget) if budget else None, lang=lang())
     try:
         result, ms = _recommend(engine, request)
-    except InputError as exc:
-        st.warning(tr("ui.bad.input", msg=str(exc)), icon="✋")
+    except InputError as exc:   # too many toys, a toy both liked and disliked, ...
+        st.warning(input_problem(exc), icon="✋")
         return
 
     age = _age_label(age_months)

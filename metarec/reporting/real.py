@@ -1,6 +1,11 @@
 """Saved real-data results (``docs/results/*.json``) as the leaderboard shows them: one table per
-candidate set, a headline chart, the paired differences and a verdict in plain words."""
+candidate set, a headline chart, the paired differences and a verdict in plain words.
+
+Cells and verdicts use :mod:`metarec.reporting.verdicts` (one formatter, one "above / level /
+below" rule), as the toy-world leaderboard does."""
 from __future__ import annotations
+
+from .verdicts import ABOVE, BELOW, LEVEL, compare, mean_ci, signed_ci
 
 
 def real_results(folder=None) -> list[dict]:
@@ -55,7 +60,7 @@ def real_views(res: dict) -> list[dict]:
 
 
 def _cell(value, ci=None) -> str | None:
-    return _value(value, ci) if isinstance(value, (int, float)) else None
+    return mean_ci(value, ci) if isinstance(value, (int, float)) else None
 
 
 def real_table(view: dict) -> tuple[list[dict], list[dict]]:
@@ -95,12 +100,14 @@ def real_verdict(view: dict) -> dict | None:
     """What one view's headline metric says, as facts for a sentence (None when there is none).
 
     - ``kind="published"`` (a view with numbers from papers): our best method, its value and
-      interval, and the published rows it is above / below.
+      interval, and the published rows it is above / level with / below (a paper's number has no
+      interval here, so ours decides: :func:`metarec.reporting.verdicts.compare` of the
+      difference with our 95 % half-width).
     - ``kind="shots"`` (cold-start): the best method at each number of shots.
     - ``kind="paired"`` (MovieLens): for the learner with the best mean over the extra splits (or
       on the published split when none were run), its paired difference from each simple baseline
-      on the published split and over the extra splits, each with ``status`` "above" / "below" /
-      "tie" by whether the 95 % interval excludes 0.
+      on the published split and over the extra splits, each with ``status`` "above" / "level" /
+      "below" (:func:`metarec.reporting.verdicts.compare`: the 95 % interval excludes 0 or not).
     """
     metric = HEADLINE.get(view.get("protocol"))
     rows = [r for r in view.get("results") or [] if isinstance(r, dict) and metric in r]
@@ -119,14 +126,12 @@ def real_verdict(view: dict) -> dict | None:
                          for k, r in sorted(best.items())]}
     best = max(rows, key=lambda r: r[metric])
     published = [r for r in view.get("published") or [] if isinstance(r, dict) and metric in r]
-    return {"kind": "published", "metric": metric, "method": best["method"], "value": best[metric],
-            "ci": best.get(f"{metric}_ci95"),
-            "above": [r["method"] for r in published if r[metric] < best[metric]],
-            "below": [{"method": r["method"], "value": r[metric]} for r in published if r[metric] >= best[metric]]}
-
-
-def _status(diff: float, ci: float) -> str:
-    return "above" if diff - ci > 0 else "below" if diff + ci < 0 else "tie"
+    ci = best.get(f"{metric}_ci95")
+    by = {ABOVE: [], LEVEL: [], BELOW: []}   # a missing interval counts as exact (old rows)
+    for r in published:
+        by[compare(best[metric] - r[metric], ci or 0.0)].append({"method": r["method"], "value": r[metric]})
+    return {"kind": "published", "metric": metric, "method": best["method"], "value": best[metric], "ci": ci,
+            "above": [r["method"] for r in by[ABOVE]], "level": by[LEVEL], "below": by[BELOW]}
 
 
 def _paired_verdict(view: dict, metric: str, rows: list[dict]) -> dict | None:
@@ -145,10 +150,10 @@ def _paired_verdict(view: dict, metric: str, rows: list[dict]) -> dict | None:
     for b in (x for x in SIMPLE_BASELINES if x in pairs):
         p = pairs[b]
         out["published"].append({"baseline": b, "diff": p["published_diff"], "ci": p["published_diff_ci95_users"],
-                                 "status": _status(p["published_diff"], p["published_diff_ci95_users"])})
+                                 "status": compare(p["published_diff"], p["published_diff_ci95_users"])})
         if "splits_diff" in p:
             out["splits"].append({"baseline": b, "diff": p["splits_diff"], "ci": p["splits_diff_ci95"],
-                                  "status": _status(p["splits_diff"], p["splits_diff_ci95"]),
+                                  "status": compare(p["splits_diff"], p["splits_diff_ci95"]),
                                   "n_splits": p.get("n_splits")})
     return out
 
@@ -193,11 +198,11 @@ def paired_rows(res: dict, metric: str) -> list[dict]:
         if not isinstance(r, dict) or r.get("metric") != metric:
             continue
         row = {"method": r["method"], "baseline": r["baseline"],
-               "published": _diff(r["published_diff"], r["published_diff_ci95_users"]),
+               "published": signed_ci(r["published_diff"], r["published_diff_ci95_users"]),
                "users": f"{r['published_users_better']} / {r['published_users_worse']}",
                "n_splits": r.get("n_splits")}
         if "splits_diff" in r:
-            row["splits"] = _diff(r["splits_diff"], r["splits_diff_ci95"])
+            row["splits"] = signed_ci(r["splits_diff"], r["splits_diff_ci95"])
             row["above"] = f"{r['splits_above']} / {r['n_splits']}"
         out.append(row)
     return out
@@ -214,26 +219,22 @@ def _name(method: str, lang: str) -> str:
     return method_title(method, lang, real_data=True)
 
 
-def _value(v: float, ci: float | None = None) -> str:
-    return f"{v:.3f}" if ci is None else f"{v:.3f} ± {ci:.3f}"
-
-
-def _diff(d: float, ci: float) -> str:
-    return f"{d:+.3f} ± {ci:.3f}"
-
-
 def _published_text(v: dict, lang: str) -> str:
     from ..i18n import t
     sep = t("ui.list.sep", lang)
     parts = [t("ui.board.rv.best", lang, name=_name(v["method"], lang), metric=metric_label(v["metric"]),
-               v=_value(v["value"], v["ci"]))]
-    if v["above"] and not v["below"]:
+               v=mean_ci(v["value"], v["ci"]))]
+    level = v.get("level") or []
+    if v["above"] and not v["below"] and not level:
         parts.append(t("ui.board.rv.above_all", lang))
     elif v["above"]:
         parts.append(t("ui.board.rv.above", lang, names=sep.join(_name(m, lang) for m in v["above"])))
+    if level:
+        parts.append(t("ui.board.rv.level", lang, items=sep.join(
+            f"{_name(b['method'], lang)} ({mean_ci(b['value'])})" for b in level)))
     if v["below"]:
         parts.append(t("ui.board.rv.below", lang, items=sep.join(
-            f"{_name(b['method'], lang)} ({_value(b['value'])})" for b in v["below"])))
+            f"{_name(b['method'], lang)} ({mean_ci(b['value'])})" for b in v["below"])))
     return t("ui.sentence.sep", lang).join(parts)
 
 
@@ -242,9 +243,9 @@ def _shots_text(v: dict, lang: str) -> str:
     sep, best, metric = t("ui.list.sep", lang), v["best"], metric_label(v["metric"])
     if len({b["method"] for b in best}) == 1:
         return t("ui.board.rv.shots_one", lang, name=_name(best[0]["method"], lang), metric=metric,
-                 items=sep.join(f"k={b['shots']} {_value(b['value'], b['ci'])}" for b in best))
+                 items=sep.join(f"k={b['shots']} {mean_ci(b['value'], b['ci'])}" for b in best))
     return t("ui.board.rv.shots_each", lang, metric=metric, items=sep.join(
-        f"k={b['shots']} {_name(b['method'], lang)} ({_value(b['value'], b['ci'])})" for b in best))
+        f"k={b['shots']} {_name(b['method'], lang)} ({mean_ci(b['value'], b['ci'])})" for b in best))
 
 
 def _paired_text(v: dict, lang: str) -> str:
@@ -256,9 +257,9 @@ def _paired_text(v: dict, lang: str) -> str:
         if not diffs:
             continue
         groups = [t(f"ui.board.rv.status.{status}", lang, items=sep.join(
-                      f"{_name(d['baseline'], lang)} ({_diff(d['diff'], d['ci'])})"
+                      f"{_name(d['baseline'], lang)} ({signed_ci(d['diff'], d['ci'])})"
                       for d in diffs if d["status"] == status))
-                  for status in ("above", "tie", "below") if any(d["status"] == status for d in diffs)]
+                  for status in (ABOVE, LEVEL, BELOW) if any(d["status"] == status for d in diffs)]
         if where == "splits":
             lead = t("ui.board.rv.on_splits", lang, n=diffs[0].get("n_splits") or len(diffs))
         elif v.get("n_users"):

@@ -57,3 +57,8 @@ class Engine:
         if name not in self.learners:
             raise KeyError(name)
         return self.learners[name]
+
+    @property
+    def version(self) -> str:
+        """The checkpoint's identity for caches: its manifest's sha256, else its version, else "?"."""
+        return str(self.manifest.get("sha256") or self.manifest.get("version") or "?")

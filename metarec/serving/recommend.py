@@ -3,6 +3,7 @@ rank -> explain. Bad input raises :class:`InputError` with a message meant for t
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 from collections import Counter
 from dataclasses import asdict, dataclass, field
@@ -49,7 +50,7 @@ class Recommendation:
     match: float        # 0..1 within this list of candidates, for a score bar
     reason: str
     reason_kind: str
-    closest_liked: list  # [(liked id, similarity)]
+    closest_liked: list  # [(liked id, similarity)] worth naming (reasons.closest_liked)
     age_fit: str
 
 
@@ -77,9 +78,11 @@ def parse_age(value) -> float:
         age = float(value)
     except (TypeError, ValueError):
         raise InputError(f"age must be a number of years from 0 to {MAX_AGE_YEARS} "
-                         f"(e.g. 4 or 1.5), got {value!r}") from None
+                         f"(e.g. 4 or 1.5), got {value!r}", key="input.age_not_a_number",
+                         values={"max": MAX_AGE_YEARS, "got": str(value)}) from None
     if not math.isfinite(age) or not 0 <= age <= MAX_AGE_YEARS:
-        raise InputError(f"age must be from 0 to {MAX_AGE_YEARS} years, got {value!r}")
+        raise InputError(f"age must be from 0 to {MAX_AGE_YEARS} years, got {value!r}",
+                         key="input.age_out_of_range", values={"max": MAX_AGE_YEARS, "got": str(value)})
     return age
 
 
@@ -92,14 +95,17 @@ def _resolve(engine: Engine, ids, role: str) -> tuple[list[int], list[str]]:
     if len(counts) > MAX_LIKED:
         listed = f" ({len(wanted)} listed)" if len(wanted) != len(counts) else ""
         raise InputError(f"at most {MAX_LIKED} {role} toys are accepted, got {len(counts)} "
-                         f"different toys{listed}; a handful of favourites is enough")
+                         f"different toys{listed}; a handful of favourites is enough",
+                         key=f"input.too_many_{role}", values={"n": len(counts), "max": MAX_LIKED})
     index, out = engine.catalog.index, []
     for toy_id in counts:
         if toy_id not in index:
             close = difflib.get_close_matches(toy_id, index.keys(), n=1)
             hint = f" (did you mean {close[0]}?)" if close else ""
             raise InputError(f"unknown toy id {toy_id!r} in {role} toys{hint}; "
-                             "list the ids with `python -m metarec catalog`")
+                             "list the ids with `python -m metarec catalog`",
+                             key="input.unknown_toy_close" if close else "input.unknown_toy",
+                             values={"id": toy_id, **({"close": close[0]} if close else {})})
         out.append(index[toy_id])
     warnings = [f"{toy_id} was listed {'twice' if n == 2 else f'{n} times'} in {role} toys; "
                 "counted once" for toy_id, n in counts.items() if n > 1]
@@ -107,22 +113,47 @@ def _resolve(engine: Engine, ids, role: str) -> tuple[list[int], list[str]]:
 
 
 def validate(engine: Engine, req: Request) -> tuple[float, list[int], list[int], list[str]]:
-    """Check a request; return (age in months, liked indices, disliked indices, warnings)."""
+    """Check a request; return (age in months, liked indices, disliked indices, warnings).
+
+    Arguments:
+        engine: the loaded :class:`~metarec.serving.engine.Engine` (its catalog and learners).
+        req: the family's :class:`Request`.
+
+    Returns:
+        ``(age_months, liked, disliked, warnings)``: catalog row indices in the order given, each
+        toy once; ``warnings`` (English) name the toys listed more than once.
+
+    Raises:
+        InputError: with a locale ``key`` per problem (``input.age_out_of_range``,
+            ``input.too_many_liked``, ``input.unknown_toy``, ``input.both``, ...) and the
+            ``values`` its text needs, so a page shows it with ``t(exc.key, lang, **exc.values)``.
+    """
     age_months = parse_age(req.age_years) * 12
     if not isinstance(req.top, int) or not 1 <= req.top <= MAX_TOP:
-        raise InputError(f"top must be a whole number from 1 to {MAX_TOP}, got {req.top!r}")
+        raise InputError(f"top must be a whole number from 1 to {MAX_TOP}, got {req.top!r}",
+                         key="input.top", values={"max": MAX_TOP, "got": str(req.top)})
     if req.method not in engine.learners:
-        raise InputError(f"unknown method {req.method!r}; choose one of {', '.join(engine.learners)}")
+        methods = ", ".join(engine.learners)
+        raise InputError(f"unknown method {req.method!r}; choose one of {methods}",
+                         key="input.method", values={"method": str(req.method), "methods": methods})
     if req.budget is not None and not (isinstance(req.budget, (int, float))
                                        and math.isfinite(req.budget) and req.budget > 0):
-        raise InputError(f"budget must be a positive amount, got {req.budget!r}")
+        raise InputError(f"budget must be a positive amount, got {req.budget!r}",
+                         key="input.budget", values={"got": str(req.budget)})
     liked, w1 = _resolve(engine, req.liked, "liked")
     disliked, w2 = _resolve(engine, req.disliked, "disliked")
     both = sorted(set(liked) & set(disliked))
     if both:
-        names = ", ".join(engine.catalog.ids[i] for i in both)
-        raise InputError(f"a toy cannot be both liked and disliked: {names}")
+        ids = ", ".join(engine.catalog.ids[i] for i in both)
+        raise InputError(f"a toy cannot be both liked and disliked: {ids}", key="input.both",
+                         values={"names": _toy_names(engine.catalog, both, req.lang)})
     return age_months, liked, disliked, w1 + w2
+
+
+def _toy_names(catalog, indices, lang: str) -> str:
+    """'🧱 Soft Fabric Stacking Blocks, 🚂 ...': toys as a person sees them, in ``lang``."""
+    return t("ui.list.sep", lang).join(f"{catalog.frame.at[i, 'icon']} {catalog.name(i, lang)}"
+                                       for i in indices)
 
 
 def recommend(engine: Engine, req: Request) -> Result:
@@ -152,6 +183,32 @@ def recommend(engine: Engine, req: Request) -> Result:
               else t("fallback.notice", req.lang) if fallback else None)
     return Result(engine.device_name, method, float(req.age_years), recs, fallback, notice,
                   filtered, warnings)
+
+
+def warm_up(engine: Engine) -> bool:
+    """Serve one made-up family, so the first real family does not pay torch's warm-up.
+
+    Best effort: it never raises; a failure is logged (with its traceback, on stderr) and the
+    first real request shows the real problem.
+
+    Arguments:
+        engine: the loaded engine, shared read-only (nothing is mutated).
+
+    Returns:
+        True when the made-up request was served.
+
+    Example:
+        >>> engine = Engine.load()
+        >>> warm_up(engine)
+        True
+    """
+    try:
+        toy = engine.catalog.ids[int(engine.catalog.eligible(48)[0])]
+        recommend(engine, Request(age_years=4, liked=(toy,), top=1))
+        return True
+    except Exception:  # only an optimisation
+        logging.getLogger(__name__).warning("warming up the engine failed", exc_info=True)
+        return False
 
 
 def _top(engine, req, support, candidates, scores, liked) -> list[Recommendation]:

@@ -70,3 +70,32 @@ def child_prototype(tmap: ToyMap, liked: list[int]) -> np.ndarray | None:
         return None
     idx = np.asarray(liked)
     return tmap.place(tmap.embeddings[idx].mean(0), [idx])[0]
+
+
+# Age bands by the middle of a toy's suitable range, in months: (name, from, up to but not incl.)
+AGE_BANDS = (("baby", 0, 24), ("small", 24, 60), ("school", 60, 96), ("older", 96, 10_000))
+GROUPINGS = ("category", "age")
+
+
+def toy_groups(catalog, by: str = "category") -> list[tuple[str, np.ndarray]]:
+    """The toys in colour groups for the map: ``[(group, toy indices)]``, empty groups left out.
+
+    Arguments:
+        catalog: the :class:`~metarec.core.catalog.Catalog`.
+        by: ``"category"`` (groups named by category slug, in :data:`CATEGORIES` order) or
+            ``"age"`` (by the middle of each toy's age range, named as in :data:`AGE_BANDS`).
+
+    Example:
+        >>> [name for name, _ in toy_groups(engine.catalog, "age")]
+        ['baby', 'small', 'school', 'older']
+    """
+    f = catalog.frame
+    if by == "category":
+        cats = f["category"].to_numpy()
+        groups = [(c, np.flatnonzero(cats == c)) for c in CATEGORIES]
+    elif by == "age":
+        middle = (f["min_age_months"].to_numpy() + f["max_age_months"].to_numpy()) / 2
+        groups = [(name, np.flatnonzero((middle >= lo) & (middle < hi))) for name, lo, hi in AGE_BANDS]
+    else:
+        raise ValueError(f"unknown grouping {by!r}; choose one of {GROUPINGS}")
+    return [(name, members) for name, members in groups if len(members)]

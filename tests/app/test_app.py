@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from metarec.core.catalog import load_catalog
 from metarec.serving.recommend import MAX_LIKED
-from tests.conftest import assert_safe_cards
+from tests.support import ROOT
+from tests.support import assert_safe_cards
 
-ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PARENTS = "pages/parents.py"
 CARD_ID = re.compile(r"^(?:Catalog ID|目录编号) (\S+)$")
@@ -138,6 +137,11 @@ def test_liked_and_disliked_same_toy_is_a_friendly_message(at, cat):
     assert not at.exception and not at.error
     assert "cannot be both liked and not enjoyed" in texts(at.warning)
     assert cat.frame.at[0, "name_en"] in texts(at.warning)
+    # the library's InputError carries a key: the page tells it in the visitor's language
+    at.radio(key="lang").set_value("zh").run()
+    assert not at.exception and not at.error
+    assert "同一件玩具不能既喜欢又不喜欢" in texts(at.warning)
+    assert cat.frame.at[0, "name_zh"] in texts(at.warning)
 
 
 def test_budget_filters_and_is_counted(at, cat):
@@ -224,7 +228,7 @@ def _weights_digest(engine) -> str:
 
 
 def test_a_family_never_changes_the_shared_engine(at, cat):
-    from pages._shared import get_engine
+    from pages.ui.session import get_engine
 
     shared = get_engine()  # the process-wide cached engine the app serves every session from
     before = _weights_digest(shared)
@@ -240,7 +244,7 @@ def test_model_not_loadable_is_a_friendly_message(monkeypatch):
     """Runs last: it empties the engine cache (the next app run loads the engine again)."""
     import metarec.serving.engine
     from metarec.core.checkpoint import CheckpointError
-    from pages._shared import get_engine
+    from pages.ui.session import get_engine
 
     def missing(*args, **kwargs):
         raise CheckpointError("checkpoint manifest not found")
@@ -271,7 +275,7 @@ def test_every_ui_string_is_translated_and_used_keys_exist():
         assert zh.strip() or key == "ui.sentence.sep", key
         assert fields(en) == fields(zh), f"{key}: placeholders differ between English and Chinese"
     used = set()
-    for path in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py")), *sorted((ROOT / "metarec").rglob("*.py"))]:
+    for path in [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "metarec").rglob("*.py"))]:
         used |= set(re.findall(r"""["'](ui\.[a-z_.]+)["']""", path.read_text(encoding="utf-8")))
     assert used, "no ui.* keys found in the app"
     assert used <= set(ui), f"missing from metarec/i18n/locales: {sorted(used - set(ui))}"

@@ -1,24 +1,36 @@
 """The teaching pages (watch it learn, toy map, leaderboard, how meta-learning works) with AppTest.
 
 Headless: ``streamlit.testing.v1.AppTest`` runs ``app.py`` and switches to each page. Plotly charts
-are read back from their JSON spec. Small budgets come in through session-state hooks the pages
-read: the shots curve on 4 test families, the live meta-training for 10 outer steps.
+are read back from their JSON spec. Small budgets are library settings patched for every test
+(AppTest runs the page scripts in this process, and the pages read them on each run): the shots
+curve on 4 test families, the live meta-training for 10 outer steps.
 """
 from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-ROOT = Path(__file__).resolve().parent.parent
+from metarec.teaching.episode_view import LiveBudget
+from tests.support import ROOT
+
 APP = str(ROOT / "app.py")
 ADAPT, EMB, BOARD, HOW = ("pages/adaptation.py", "pages/embeddings.py", "pages/leaderboard.py",
                           "pages/how_it_works.py")
 CURVE_FAMILIES = 4   # the shots curve's test families in these tests (one job per process)
 MINI_ITERS = 10      # outer steps of the live meta-training in these tests
+
+
+@pytest.fixture(autouse=True)
+def small_budgets():
+    """The shots curve's families and the live training's outer steps, small (library settings)."""
+    with patch("metarec.teaching.adaptation.CURVE_FAMILIES", CURVE_FAMILIES), \
+            patch("metarec.teaching.episode_view.LIVE_BUDGET",
+                  LiveBudget(options=(MINI_ITERS, 2 * MINI_ITERS), default=MINI_ITERS)):
+        yield
 
 
 def texts(elements) -> str:
@@ -57,8 +69,6 @@ def table(app, column: str):
 
 def open_page(page: str, **state) -> AppTest:
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
-    app.session_state["_hw_iters"] = MINI_ITERS
     for key, value in state.items():
         app.session_state[key] = value
     app.run()
@@ -103,7 +113,7 @@ def test_adaptation_renders_live_curves_one_point_per_step(adapt, engine):
 
 
 def test_adaptation_controls_change_the_curves(adapt, engine):
-    before = step_traces(adapt)
+    assert step_traces(adapt)  # drawn before any change
     adapt.slider(key="ad_steps").set_value(12).run()
     no_errors(adapt)
     assert {len(t["x"]) for t in step_traces(adapt)} == {13}
@@ -167,7 +177,6 @@ def test_adaptation_top10_changes_and_reveal(adapt):
 
 def test_adaptation_uses_the_parents_family(engine):
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
     app.run()
     liked = [engine.catalog.ids[i] for i in engine.catalog.eligible(60)[:3]]
     app.selectbox(key="age").set_value(60)
@@ -309,7 +318,7 @@ def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
                                  row("knn", 6, 0.55, 0.02), row("protonet", 6, 0.70, 0.01),
                                  row("protonet", 3, 0.6, 0.01)]},
             "parameters": {"protonet": 5921}, "training_seconds": {"protonet": 30.0}}
-    from pages._shared import get_engine
+    from pages.ui.session import get_engine
     monkeypatch.setattr(get_engine(), "manifest", fake)
     app = open_page(BOARD)
     no_errors(app)
@@ -420,7 +429,7 @@ def _params_digest(engine) -> str:
 
 
 def test_live_mini_meta_training_with_a_tiny_budget(how):
-    from pages._shared import get_engine
+    from pages.ui.session import get_engine
     shared = get_engine()
     before = _params_digest(shared)
     how.button(key="hw_train").click().run()
@@ -447,7 +456,6 @@ def test_teaching_pages_in_chinese():
 def test_a_newborn_family_stays_a_newborn_on_the_learning_pages(engine):
     """Age 0 months is a real age, not a missing one (it used to become 4 years)."""
     app = AppTest.from_file(APP, default_timeout=120)
-    app.session_state["_ad_curve_families"] = CURVE_FAMILIES
     app.session_state["age"] = 0  # the age list starts at 3 months; a session can hold 0
     app.run()
     liked = [engine.catalog.ids[i] for i in engine.catalog.eligible(0)[:2]]

@@ -17,9 +17,9 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import expect
 
 from metarec.i18n import t
-from tests.test_browser import (  # noqa: F401  (browser, cat, server: fixtures used by name)
+from tests.e2e.test_browser import (
     CARD, CHROMIUM, OUT, PLOT, UI_TIMEOUT_MS, _card_ids, _evidence, _screenshot, _settle,
-    _switch_language, _wait_plots_drawn, browser, cat, server,
+    _switch_language, _wait_plots_drawn,
 )
 
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(),
@@ -403,7 +403,7 @@ def assert_charts_have_text(app) -> int:
 
 
 def test_charts_on_the_teaching_pages_have_text_beside_them():
-    from tests.test_pages import ADAPT, BOARD, EMB, HOW, open_page
+    from tests.app.test_pages import ADAPT, BOARD, EMB, HOW, open_page
 
     seen = 0
     app = open_page(ADAPT)
@@ -429,7 +429,7 @@ def test_charts_on_the_teaching_pages_have_text_beside_them():
 
 
 def test_chart_text_in_chinese():
-    from tests.test_pages import BOARD, HOW, open_page
+    from tests.app.test_pages import BOARD, HOW, open_page
 
     for page in (BOARD, HOW):
         app = open_page(page, lang="zh")

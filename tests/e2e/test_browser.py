@@ -10,47 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
-from benchmarks.load_test import CARD, CARD_IDS_JS, CHROMIUM_ARGS, IDLE, streamlit_server
-from metarec.core.catalog import load_catalog
+from benchmarks.load_test import CARD, CARD_IDS_JS, IDLE, streamlit_server
 from metarec.teaching.demo import random_family
-from tests.conftest import assert_safe_cards
+from tests.support import OUT
+from tests.support import assert_safe_cards
 
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(),
                                 reason="Debian Chromium is not installed at /usr/bin/chromium")
 
-ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "test-output"
 SHOTS = OUT / "screenshots"
 STARTUP_S = 90
 UI_TIMEOUT_MS = 30_000
-
-@pytest.fixture(scope="module")
-def server():
-    """``streamlit run app.py`` on 127.0.0.1 for this module's tests (the load test's launcher)."""
-    try:
-        with streamlit_server(OUT / "streamlit-server.log", startup_s=STARTUP_S) as (url, _pid):
-            yield url
-    except RuntimeError as e:  # it did not start: say why, with the log's path
-        pytest.fail(str(e))
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-@pytest.fixture(scope="module")
-def cat():
-    return load_catalog()
-
 
 def _settle(page) -> None:
     """Wait until the script run is over and no element is stale (left from an older run)."""
@@ -418,12 +391,11 @@ def test_every_page_opens_with_cached_data(server, desk):
         assert set(timings) == set(titles)
 
 
-@pytest.mark.parametrize("path, title, url_path", [("/leaderboard", "Leaderboard", "/results"),
-                                                   ("/shared", "MetaRec Toys", "/")])
+@pytest.mark.parametrize("path, title, url_path", [("/leaderboard", "Leaderboard", "/results")])
 def test_first_visit_to_a_page_file_name_gets_the_app(browser, path, title, url_path):
     """A fresh server whose first visitor opens a page's file name: Streamlit's legacy pages/
     discovery would run that file alone (file names as navigation, no language switch); the page
-    sends the visitor to the app, which opens that page (pages._shared.require_shell)."""
+    sends the visitor to the app, which opens that page (pages.ui.routing.require_shell)."""
     with streamlit_server(OUT / "streamlit-server-deeplink.log", startup_s=STARTUP_S) as (url, _pid):
         page = browser.new_page()
         with _evidence(page, f"deeplink{path.replace('/', '-')}"):
@@ -436,4 +408,21 @@ def test_first_visit_to_a_page_file_name_gets_the_app(browser, path, title, url_
             expect(page.locator("h1")).to_contain_text(title)
             expect(page).to_have_url(url + url_path)
             expect(page.get_by_text("Page not found")).to_have_count(0)
+        page.close()
+
+
+def test_the_shared_ui_modules_are_never_pages(browser):
+    """pages/ui/ is a folder: the legacy discovery lists only pages/*.py, so on a fresh server a
+    first visit to one of its module names is an unknown address of the app, never that module
+    run alone (pages/_shared.py, a file in pages/, used to be a page)."""
+    with streamlit_server(OUT / "streamlit-server-ui-module.log", startup_s=STARTUP_S) as (url, _pid):
+        page = browser.new_page()
+        with _evidence(page, "deeplink-ui-session"):
+            page.goto(url + "/session")
+            nav = page.locator('[data-testid="stSidebarNav"]')
+            expect(nav).to_contain_text("For parents", timeout=UI_TIMEOUT_MS)
+            expect(nav).not_to_contain_text("session")
+            expect(page.locator(".st-key-lang")).to_be_visible()
+            expect(page.locator("h1")).to_contain_text("MetaRec Toys")
+            expect(page).to_have_url(url + "/")
         page.close()

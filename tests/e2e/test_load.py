@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks.load_test import CHROMIUM, run
+from tests.support import OUT
 
-OUT = Path(__file__).resolve().parent.parent / "test-output"
 SESSIONS, STARTS = 20, 200
 MAX_GROWTH_MB = 60  # second half of the session starts; measured: about 2 MB
 

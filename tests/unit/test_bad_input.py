@@ -48,10 +48,10 @@ from metarec.core import paths
 from metarec.core.catalog import CatalogError
 from metarec.core.checkpoint import CheckpointError
 from metarec.core.errors import InputError, MetarecError
-from metarec.i18n import t
+from metarec.i18n import LANGS, t
+from tests.support import ROOT
 from metarec.serving.recommend import MAX_LIKED, Request, recommend
 
-ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 PARENTS = "pages/parents.py"
 ASSETS = ROOT / "assets"
@@ -82,9 +82,8 @@ def _age_label(months: int, lang: str) -> str:
     return age_text(months, lang, long=True)
 
 
-def _too_many(n):
-    return lambda cat, lang: t("ui.bad.too_many", lang, n=n(cat), max=MAX_LIKED,
-                               field=t("ui.liked.label", lang))
+def _too_many(n):   # the library's InputError, told by its key in the visitor's language
+    return lambda cat, lang: t("input.too_many_liked", lang, n=n(cat), max=MAX_LIKED)
 
 
 BAD_AGE = ("warning", lambda cat, lang: t("ui.bad.age", lang,
@@ -315,6 +314,10 @@ def test_library(case, engine, tmp_path, monkeypatch, capsys):
         with pytest.raises(error) as info:
             recommend(engine, req)
         assert fragment in str(info.value), str(info.value)
+        if isinstance(info.value, InputError):   # the same problem told to a person, any language
+            assert info.value.key != InputError.GENERIC
+            for lang in LANGS:
+                assert t(info.value.key, lang, **info.value.values)
         return
     res = recommend(engine, req)
     _safe(engine.catalog, [r.id for r in res.recommendations], float(case.age) * 12, liked)
@@ -361,7 +364,7 @@ def _card_ids(app) -> list[str]:
 @pytest.fixture
 def fresh_engine():
     """The app caches one engine per process: start and end each broken-install case without it."""
-    from pages._shared import get_engine
+    from pages.ui.session import get_engine
     get_engine.clear()
     yield
     get_engine.clear()
@@ -412,7 +415,7 @@ def test_app(case, lang, catalog, tmp_path, monkeypatch, fresh_engine):
     if kind == "error":  # a broken install: the page stopped before any card
         setup.check_untouched()
         monkeypatch.undo()  # the files are repaired ...
-        from pages._shared import get_engine
+        from pages.ui.session import get_engine
         get_engine.clear()
         at.run()  # ... and the very same session works again
     if setup.cache:

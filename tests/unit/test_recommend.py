@@ -1,8 +1,10 @@
 """The recommendation pipeline: safety, exclusions, fallback, reasons, bad input."""
 import math
+import pickle
 
 import pytest
 
+from metarec.i18n import LANGS, t
 from metarec.serving.recommend import InputError, Request, recommend
 from metarec.core.safety import is_safe
 
@@ -72,26 +74,64 @@ def test_every_suitable_toy_liked_gives_an_empty_list_not_a_crash(engine):
     assert res.recommendations == [] or all(r.id not in ids for r in res.recommendations)
 
 
-@pytest.mark.parametrize("req, message", [
-    (Request(-1), "from 0 to 14"),
-    (Request(15), "from 0 to 14"),
-    (Request(float("nan")), "from 0 to 14"),
-    (Request("four"), "must be a number"),
-    (Request(4, ("no-such-toy",)), "unknown toy id"),
-    (Request(4, ("bld-1",)), "did you mean"),
-    (Request(4, ("bld-05",), ("bld-05",)), "both liked and disliked"),
-    (Request(4, top=0), "top must be"),
-    (Request(4, method="magic"), "unknown method"),
-    (Request(4, budget=-3.0), "budget"),
+@pytest.mark.parametrize("req, message, key", [
+    (Request(-1), "from 0 to 14", "input.age_out_of_range"),
+    (Request(15), "from 0 to 14", "input.age_out_of_range"),
+    (Request(float("nan")), "from 0 to 14", "input.age_out_of_range"),
+    (Request("four"), "must be a number", "input.age_not_a_number"),
+    (Request(4, ("no-such-toy",)), "unknown toy id", "input.unknown_toy"),
+    (Request(4, ("bld-1",)), "did you mean", "input.unknown_toy_close"),
+    (Request(4, ("bld-05",), ("bld-05",)), "both liked and disliked", "input.both"),
+    (Request(4, top=0), "top must be", "input.top"),
+    (Request(4, method="magic"), "unknown method", "input.method"),
+    (Request(4, budget=-3.0), "budget", "input.budget"),
 ])
-def test_bad_input_is_explained(engine, req, message):
-    with pytest.raises(InputError, match=message):
+def test_bad_input_is_explained(engine, req, message, key):
+    with pytest.raises(InputError, match=message) as info:
         recommend(engine, req)
+    # a machine-readable kind, and the same problem for a person in every language
+    assert info.value.key == key
+    for lang in LANGS:
+        text = t(key, lang, **info.value.values)
+        assert text.strip() and "{" not in text and "python -m" not in text
 
 
 def test_too_many_liked(engine):
-    with pytest.raises(InputError, match="at most 50"):
+    with pytest.raises(InputError, match="at most 50") as info:
         recommend(engine, Request(8, tuple(engine.catalog.ids[:51])))
+    assert (info.value.key, info.value.values) == ("input.too_many_liked", {"n": 51, "max": 50})
+    with pytest.raises(InputError) as info:
+        recommend(engine, Request(8, (), tuple(engine.catalog.ids[:60])))
+    assert (info.value.key, info.value.values["n"]) == ("input.too_many_disliked", 60)
+
+
+def test_a_toy_both_liked_and_disliked_is_named_in_the_request_language(engine):
+    toy = engine.catalog.ids[0]
+    for lang in LANGS:
+        with pytest.raises(InputError) as info:
+            recommend(engine, Request(4, (toy, engine.catalog.ids[1]), (toy,), lang=lang))
+        assert engine.catalog.name(0, lang) in info.value.values["names"]
+        assert toy in str(info.value)   # the English message keeps the id (command line)
+
+
+def test_input_error_without_a_key_quotes_its_message():
+    exc = InputError("--top must be a whole number")
+    assert exc.key == InputError.GENERIC and t(exc.key, "en", **exc.values).endswith(
+        "--top must be a whole number")
+    again = pickle.loads(pickle.dumps(InputError("m", key="input.top", values={"max": 1, "got": "0"})))
+    assert (str(again), again.key, again.values) == ("m", "input.top", {"max": 1, "got": "0"})
+
+
+def test_closest_liked_toys_are_only_those_worth_naming(engine):
+    from metarec.serving.reasons import ALIKE, FAINT, closest_liked
+    assert closest_liked([("a", 0.31), ("b", 0.12), ("c", 0.2)]) == [("a", 0.31), ("c", 0.2)]
+    assert closest_liked([("b", 0.12), ("c", 0.02)]) == [("b", 0.12)]   # the nearest, if not faint
+    assert closest_liked([("c", FAINT)]) == []
+    res = recommend(engine, Request(5, _pick(engine.catalog, 5, 4)))
+    for r in res.recommendations:
+        assert len(r.closest_liked) <= 3
+        assert all(s >= ALIKE for _, s in r.closest_liked[1:])
+        assert [s for _, s in r.closest_liked] == sorted((s for _, s in r.closest_liked), reverse=True)
 
 
 def test_duplicates_are_counted_once(engine):

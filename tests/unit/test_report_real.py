@@ -57,7 +57,7 @@ def test_movielens_verdict_pairs_the_best_learner_with_the_simple_baselines_only
     # higher on the published split; constant and the other metric/learner rows are left out.
     assert (v["kind"], v["method"], v["metric"], v["n_users"]) == ("paired", "melu-bias", "ndcg@5", 58)
     assert [(d["baseline"], d["status"]) for d in v["published"]] == [
-        ("user-item-bias", "tie"), ("item-mean", "above"), ("popularity", "above")]
+        ("user-item-bias", "level"), ("item-mean", "above"), ("popularity", "above")]
     assert [(d["baseline"], d["status"]) for d in v["splits"]] == [
         ("user-item-bias", "above"), ("item-mean", "below"), ("popularity", "above")]
     text = real_report.real_verdict_text(v)
@@ -70,8 +70,8 @@ def test_movielens_verdict_pairs_the_best_learner_with_the_simple_baselines_only
     assert "在已发表的划分上（58 名测试用户）" in real_report.real_verdict_text(v, "zh")
 
 
-@pytest.mark.parametrize("diff, ci, status", [(0.01, 0.009, "above"), (0.01, 0.01, "tie"),
-                                              (-0.01, 0.02, "tie"), (-0.03, 0.02, "below")])
+@pytest.mark.parametrize("diff, ci, status", [(0.01, 0.009, "above"), (0.01, 0.01, "level"),
+                                              (-0.01, 0.02, "level"), (-0.03, 0.02, "below")])
 def test_a_difference_counts_only_when_its_interval_excludes_zero(diff, ci, status):
     res = {**ML, "paired": [_pair("user-item-bias", diff, ci, diff, ci)]}
     v = real_report.real_verdict(res)
@@ -122,3 +122,17 @@ def test_real_data_headline_bars_keep_published_numbers_apart():
     assert [(b["group"], b["value"]) for b in bars] == [
         ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
     assert real_report.real_headline({"protocol": "other", "results": []}) is None
+
+
+def test_a_published_number_within_our_interval_is_level_not_above():
+    """The same rule as every other verdict (metarec.reporting.verdicts.compare): our 95 % interval
+    decides, a paper's number has none."""
+    view = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007}],
+            "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "BERT4Rec", "hr@10": 0.530},
+                          {"method": "S3-Rec", "hr@10": 0.553}]}
+    v = real_report.real_verdict(view)
+    assert (v["above"], v["level"], v["below"]) == (
+        ["SASRec"], [{"method": "BERT4Rec", "value": 0.530}], [{"method": "S3-Rec", "value": 0.553}])
+    assert real_report.real_verdict_text(v) == (
+        "**Best of ours: Meta-learned embeddings (metaemb)**, HR@10 0.535 ± 0.007. Above the published "
+        "SASRec. Level with BERT4Rec (0.530) within our 95% interval. Below S3-Rec (0.553).")

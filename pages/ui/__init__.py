@@ -1,0 +1,12 @@
+"""What app.py and the pages share, one purpose per file (nothing heavy is imported here).
+
+- :mod:`pages.ui.session`: the cached engine, the visitor's language (``tr``), the family state;
+- :mod:`pages.ui.errors`: friendly errors, the flash message, safe widget callbacks;
+- :mod:`pages.ui.charts`: colours and plotly styling shared by every chart;
+- :mod:`pages.ui.jobs`: :class:`~pages.ui.jobs.BackgroundJob`, work that outlives a script run;
+- :mod:`pages.ui.routing`: :func:`~pages.ui.routing.require_shell` (a page opened by file name).
+
+A folder, not ``pages/*.py``: Streamlit's legacy ``pages/`` discovery (``pages_folder.glob("*.py")``
+in 1.67's ``script_runner._mpa_v1``) lists every ``.py`` file directly in ``pages/`` as a page, but
+never a sub-folder's files.
+"""

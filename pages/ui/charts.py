@@ -1,0 +1,63 @@
+"""One look for every chart: colours per learner and starting point, projector-friendly styling,
+and the metric-against-shots chart two pages share."""
+from __future__ import annotations
+
+from .session import method_name
+
+# One colour per starting point / method family, the same on every chart.
+START_COLOURS = {"maml": "#1f77b4", "fomaml": "#17becf", "finetune": "#ff7f0e", "random": "#7f7f7f"}
+FONT_SIZE = 16  # readable on a projector
+# Colours per learner, the same on every chart (meta-learners in colour, baselines in greys).
+METHOD_COLOURS = {
+    "maml": "#1f77b4", "fomaml": "#17becf", "melu": "#9467bd", "metasgd": "#2ca02c",
+    "reptile": "#bcbd22", "protonet": "#e377c2", "matching": "#8c564b", "relation": "#d62728",
+    "finetune": "#ff7f0e", "knn": "#7f7f7f", "popularity": "#222222",
+}
+BASELINES = ("finetune", "knn", "popularity")  # drawn dashed: not meta-learning
+
+
+def method_colour(name: str) -> str:
+    """A learner's colour (dark grey for one without its own)."""
+    return METHOD_COLOURS.get(name, "#555555")
+
+
+def style_figure(fig, height: int = 420, legend_top: bool = True):
+    """Projector-friendly defaults for a plotly figure: big fonts, light grid, legend on top."""
+    fig.update_layout(
+        height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=60, b=10),
+        hoverlabel=dict(font_size=FONT_SIZE), template="plotly_white",
+    )
+    if legend_top:
+        fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left",
+                                      x=0))
+    return fig
+
+
+def shots_figure(rows: list[dict], metric: str, y_title: str, x_title: str, height: int = 480):
+    """Metric against the number of shots: one line per method, 95% intervals as error bars."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    shots = sorted({int(r["shots"]) for r in rows})
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    for method in methods:
+        part = sorted((r for r in rows if r["method"] == method), key=lambda r: r["shots"])
+        fig.add_trace(go.Scatter(
+            x=[r["shots"] for r in part], y=[r[metric] for r in part], mode="lines+markers",
+            name=method_name(method), meta=method,
+            line=dict(color=method_colour(method), width=3,
+                      dash="dash" if method in BASELINES else "solid"),
+            marker=dict(size=8),
+            error_y=dict(type="data", array=[r.get(f"{metric}_ci95", 0) for r in part],
+                         thickness=1.5, width=5),
+            hovertemplate=("%{x} → %{y:.3f} ± %{error_y.array:.3f}"
+                           "<extra>%{fullData.name}</extra>")))
+    if shots:
+        fig.update_xaxes(type="log", tickvals=shots, ticktext=[str(k) for k in shots],
+                         range=[np.log10(min(shots) * 0.85), np.log10(max(shots) * 1.15)])
+    fig.update_xaxes(title_text=x_title)
+    fig.update_yaxes(title_text=y_title)
+    style_figure(fig, height=height, legend_top=False)
+    fig.update_layout(legend=dict(font=dict(size=14)))
+    return fig
