@@ -4,6 +4,10 @@ The same network is trained on every labelled toy of the training families with 
 (plain multi-task pretraining), then fine-tuned on a new family's support set with the same
 inner loop the meta-learners use; its step size is chosen on the validation families.
 
+References:
+    Chen, Liu, Kira, Wang & Huang, "A Closer Look at Few-shot Classification", ICLR 2019 (a
+    plainly pretrained network, fine-tuned on the support set, is a strong few-shot baseline).
+
 Example:
     >>> loss = FINETUNE.bind(feats, steps=5, lr=0.5)      # ignores the inner loop
 """

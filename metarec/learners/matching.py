@@ -1,8 +1,16 @@
-"""Matching Networks for one family (Vinyals et al., NeurIPS 2016), without full-context embeddings.
+"""Matching Networks for one family, without full-context embeddings.
 
 A candidate toy attends over the support toys with a softmax of scaled cosine similarities of
 their embeddings; its probability of being liked is the attention mass on the liked support toys,
-and its like-logit the log-odds of that probability.
+and its like-logit the log-odds of that probability. Unlike a prototypical network it compares a
+toy with every support toy, not with a class mean.
+
+References:
+    Vinyals, Blundell, Lillicrap, Kavukcuoglu & Wierstra, "Matching Networks for One Shot
+    Learning", NeurIPS 2016.
+
+Example:
+    >>> learner = MetricLearner(MATCHING, params, feats)
 """
 from __future__ import annotations
 

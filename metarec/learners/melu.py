@@ -14,8 +14,17 @@ Example:
 """
 from __future__ import annotations
 
+from ..core.episodes import Task
 from ..core.model import DECISION_KEYS
 from .gradient import GradientMethod
+from .inner_loop import InnerLoop
 from .maml import maml_task_loss
 
-MELU = GradientMethod("melu", "Lee et al., KDD 2019", DECISION_KEYS, maml_task_loss)
+
+def melu_task_loss(params: dict, task: Task, *, feats, inner: InnerLoop):
+    """The query loss after the local update of the decision layers (``inner.keys``); its
+    gradient is the global update of every layer, the embedding layers included."""
+    return maml_task_loss(params, task, feats=feats, inner=inner)
+
+
+MELU = GradientMethod("melu", "Lee et al., KDD 2019", DECISION_KEYS, melu_task_loss)

@@ -1,9 +1,17 @@
-"""Prototypical Networks for one family (Snell, Swersky & Zemel, NeurIPS 2017).
+"""Prototypical Networks for one family.
 
 A family's *prototype* is the mean embedding of the toys it likes; a second prototype is the mean
 of the toys it did not pick (dislikes and implicit negatives). A toy's like-logit is the two-class
 log-odds of the prototypical softmax over squared Euclidean distances:
-``scale * (d(toy, other) - d(toy, like))``, with a learned ``scale``.
+``scale * (d(toy, other) - d(toy, like))``, with a learned ``scale``. Adapting is computing the two
+prototypes: no gradient step at test time.
+
+References:
+    Snell, Swersky & Zemel, "Prototypical Networks for Few-shot Learning", NeurIPS 2017.
+
+Example:
+    >>> loss = PROTONET.bind(feats)                  # loss(params, task), vmap-able
+    >>> learner = MetricLearner(PROTONET, params, feats)
 """
 from __future__ import annotations
 

@@ -1,8 +1,15 @@
-"""Relation Networks for one family (Sung et al., CVPR 2018).
+"""Relation Networks for one family.
 
 Instead of a fixed distance, a learned *relation module* (a small MLP) scores how well a candidate
 toy's embedding relates to each class summary of the support set (the mean embedding of liked toys,
 and of the others); the like-logit is the difference of the two relation scores.
+
+References:
+    Sung, Yang, Zhang, Xiang, Torr & Hospedales, "Learning to Compare: Relation Network for
+    Few-Shot Learning", CVPR 2018.
+
+Example:
+    >>> learner = MetricLearner(RELATION, params, feats)
 """
 from __future__ import annotations
 

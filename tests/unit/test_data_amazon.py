@@ -10,10 +10,10 @@ from metarec.realdata.loaders import DataError, load_amazon_toys
 from metarec.realdata.loaders.cache import cached_text_embeddings
 from metarec.core.errors import MetarecError
 from metarec.core.paths import data_dir
-from tests.conftest import copy_data_folder
+from tests.support import copy_data_folder
 
 REAL = data_dir() / "amazon-toys"
-pytestmark = pytest.mark.skipif(not (REAL / "sequences.txt").is_file(), reason="real data not present")
+pytestmark = [pytest.mark.realdata, pytest.mark.skipif(not (REAL / "sequences.txt").is_file(), reason="real data not present")]
 
 
 def test_loads_a_slice():

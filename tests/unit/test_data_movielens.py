@@ -6,10 +6,10 @@ import pytest
 
 from metarec.realdata.loaders import DataError, load_movielens, load_published_split
 from metarec.core.paths import data_dir
-from tests.conftest import copy_data_folder
+from tests.support import copy_data_folder
 
 REAL = data_dir() / "movielens-100k"
-pytestmark = pytest.mark.skipif(not (REAL / "u.data").is_file(), reason="real data not present")
+pytestmark = [pytest.mark.realdata, pytest.mark.skipif(not (REAL / "u.data").is_file(), reason="real data not present")]
 
 
 def test_loads_and_features():

@@ -5,12 +5,15 @@ import os
 import subprocess
 import sys
 
+import pytest
 import torch
 
 from metarec.core.checkpoint import load_bundle
 from metarec.training.distributed import Replica, config_from_dict
 from metarec.core.episodes import EpisodeSampler
 from metarec.training.toybox import _setup, train, training_problem
+
+pytestmark = pytest.mark.slow
 
 # second-order MAML, an odd meta-batch (shares of 2 and 3 tasks), validation at every step
 CONFIG = {"methods": ["maml"], "meta_batch": 5, "max_iters": 8, "eval_every": 1, "patience": 20,

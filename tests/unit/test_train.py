@@ -1,12 +1,15 @@
 """A tiny training run: it writes a checkpoint that loads, verifies and is reproducible."""
 import json
 
+import pytest
 import torch
 
 from metarec.core.checkpoint import load_bundle
 from metarec.serving.engine import Engine
 from metarec.training.toybox import TrainConfig, train
 from metarec.world import WorldConfig
+
+pytestmark = pytest.mark.slow
 
 TINY = TrainConfig(methods=("maml", "protonet", "finetune"), max_iters=4, eval_every=2,
                    meta_batch=4, finetune_lrs=(0.1, 0.3),
