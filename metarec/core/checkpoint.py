@@ -82,3 +82,47 @@ def save_bundle(bundle: dict, manifest_info: dict, path: str | Path | None = Non
     os.replace(tmp, path)
     os.replace(mtmp, path.with_name("manifest.json"))
     return manifest
+
+
+def write_artifact(data: dict, path: str | Path, key: str, how: str,
+                   manifest: str | Path | None = None) -> dict:
+    """Write a JSON file derived from the checkpoint and record it in the manifest.
+
+    The manifest gains ``artifacts[key] = {"file", "sha256", "how"}``; both files are replaced
+    atomically. :func:`read_artifact` refuses a file whose hash differs.
+    """
+    path = Path(path)
+    manifest = Path(manifest or path.with_name("manifest.json"))
+    info = read_manifest(manifest)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n",
+                   encoding="utf-8")
+    info.setdefault("artifacts", {})[key] = {"file": path.name, "sha256": sha256_file(tmp),
+                                             "how": how}
+    mtmp = manifest.with_name(manifest.name + ".tmp")
+    mtmp.write_text(json.dumps(info, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    os.replace(mtmp, manifest)
+    return info["artifacts"][key]
+
+
+def read_artifact(manifest: dict, key: str, folder: str | Path) -> dict:
+    """A shipped artifact, verified against the manifest's sha256.
+
+    Raises:
+        CheckpointError: the manifest does not list it, the file is missing, or it was modified.
+    """
+    entry = (manifest.get("artifacts") or {}).get(key)
+    if not entry:
+        raise CheckpointError(f"the checkpoint's manifest lists no {key!r}; recompute it with "
+                              "`python -m metarec precompute`")
+    path = Path(folder) / entry["file"]
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing; recompute it with `python -m metarec precompute`")
+    if sha256_file(path) != entry["sha256"]:
+        raise CheckpointError(f"{path} does not match its manifest (corrupt or modified); "
+                              "recompute it with `python -m metarec precompute`")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CheckpointError(f"{path} cannot be read: {exc}") from exc

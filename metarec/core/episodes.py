@@ -42,6 +42,7 @@ class Support:
     age_months: float
     items: torch.Tensor  # [n] toy indices
     kind: torch.Tensor   # [n] LIKED, DISLIKED or IMPLICIT
+    family_id: int | None = None  # a simulated family's id (only the oracle reads it)
 
     @property
     def labels(self) -> torch.Tensor:
@@ -56,7 +57,7 @@ class Support:
         return self.items[self.kind == DISLIKED]
 
     def to(self, device: torch.device) -> "Support":
-        return Support(self.age_months, self.items.to(device), self.kind.to(device))
+        return Support(self.age_months, self.items.to(device), self.kind.to(device), self.family_id)
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,7 @@ def sample_episode(family: Family, shots: int, rng: np.random.Generator,
     liked = rng.choice(family.liked, size=min(shots, len(family.liked) - 1), replace=False)
     disliked = rng.choice(family.disliked, size=min(n_disliked, len(family.disliked)), replace=False)
     support = make_support(family.age_months, liked, disliked, family.eligible, rng)
+    support = Support(support.age_months, support.items, support.kind, int(family.id))
     candidates = np.setdiff1d(family.eligible, np.concatenate([liked, disliked]))
     relevant = np.intersect1d(candidates, family.liked)
     others = np.setdiff1d(candidates, relevant)
@@ -131,28 +133,51 @@ class Task(NamedTuple):
     q_items: torch.Tensor        # [n_q] query toy indices
     q_labels: torch.Tensor
     q_weights: torch.Tensor
+    s_kind: torch.Tensor         # [n_s] LIKED / DISLIKED / IMPLICIT (learners that tell them apart)
 
     def to(self, device: torch.device) -> "Task":
         return Task(*(t.to(device) for t in self))
 
 
-def collate(episodes: list[Episode]) -> Task:
-    """A batch of episodes as one padded :class:`Task`."""
-    def pad(rows, dtype):
-        width = max(len(r) for r in rows)
-        out = torch.zeros(len(rows), width, dtype=dtype)
-        mask = torch.zeros(len(rows), width)
-        for i, r in enumerate(rows):
-            out[i, :len(r)] = torch.as_tensor(np.asarray(r), dtype=dtype)
-            mask[i, :len(r)] = 1.0
-        return out, mask
+def pad_rows(rows, dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """Ragged rows padded with zeros to the longest: ``(values [B, L], mask [B, L])``."""
+    width = max(len(r) for r in rows)
+    out, mask = torch.zeros(len(rows), width, dtype=dtype), torch.zeros(len(rows), width)
+    for i, r in enumerate(rows):
+        out[i, :len(r)] = torch.as_tensor(np.asarray(r), dtype=dtype)
+        mask[i, :len(r)] = 1.0
+    return out, mask
 
-    s_items, s_w = pad([e.support.items.numpy() for e in episodes], torch.long)
-    s_labels, _ = pad([e.support.labels.numpy() for e in episodes], torch.float32)
-    q_items, q_w = pad([e.query_items for e in episodes], torch.long)
-    q_labels, _ = pad([e.query_labels for e in episodes], torch.float32)
-    age = torch.tensor([e.support.age_months for e in episodes], dtype=torch.float32)
-    return Task(age, s_items, s_labels, s_w, q_items, q_labels, q_w)
+
+def padded_task(age, s_items, s_labels, q_items, q_labels, s_kind=None) -> Task:
+    """One batched :class:`Task` from per-task ragged lists (``s_kind`` default: liked where the
+    label is positive, else implicit)."""
+    si, sw = pad_rows(s_items, torch.long)
+    sl, _ = pad_rows(s_labels, torch.float32)
+    qi, qw = pad_rows(q_items, torch.long)
+    ql, _ = pad_rows(q_labels, torch.float32)
+    kind = pad_rows(s_kind, torch.long)[0] if s_kind is not None else torch.where(
+        sl > 0, LIKED, IMPLICIT).long()
+    return Task(torch.as_tensor(age, dtype=torch.float32), si, sl, sw, qi, ql, qw, kind)
+
+
+def collate(episodes: list[Episode], query: str = "sample") -> Task:
+    """A batch of episodes as one padded :class:`Task`.
+
+    Arguments:
+        episodes: the episodes.
+        query: ``"sample"``: each episode's labelled query sample (10 liked + 20 others);
+            ``"all"``: every candidate toy, labelled liked or not (a lower-variance loss).
+    """
+    if query == "all":
+        q_items = [e.candidates for e in episodes]
+        q_labels = [np.isin(e.candidates, e.relevant).astype(np.float32) for e in episodes]
+    else:
+        q_items, q_labels = [e.query_items for e in episodes], [e.query_labels for e in episodes]
+    return padded_task([e.support.age_months for e in episodes],
+                       [e.support.items.numpy() for e in episodes],
+                       [e.support.labels.numpy() for e in episodes], q_items, q_labels,
+                       [e.support.kind.numpy() for e in episodes])
 
 
 class EpisodeSampler:

@@ -1,4 +1,5 @@
-"""Ranking metrics, in one place, each tested against hand-computed cases.
+"""Ranking metrics, in one place, each tested against hand-computed cases (intervals over them:
+:mod:`metarec.core.stats`).
 
 Conventions (fixed here so protocol differences cannot creep in): ranks start at 1, the nDCG
 discount is ``1 / log2(rank + 1)`` with binary gain, and everything is truncated at ``k``.
@@ -7,8 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Sequence
-
-import numpy as np
 
 
 def dcg_at_k(ranked: Sequence, relevant: Collection, k: int) -> float:
@@ -43,11 +42,3 @@ def mrr_at_k(ranked: Sequence, relevant: Collection, k: int | None = None) -> fl
         if item in relevant:
             return 1.0 / r
     return 0.0
-
-
-def mean_ci95(values: Sequence[float]) -> tuple[float, float]:
-    """Mean and the half-width of its normal-approximation 95% confidence interval."""
-    v = np.asarray(values, dtype=float)
-    if len(v) < 2:
-        return (float(v.mean()) if len(v) else float("nan"), float("nan"))
-    return float(v.mean()), float(1.96 * v.std(ddof=1) / math.sqrt(len(v)))

@@ -10,6 +10,7 @@ CATALOG_CSV = ASSETS / "catalog.csv"
 TEXT_EMBEDDINGS = ASSETS / "text_embeddings.npz"
 CHECKPOINT = ASSETS / "checkpoints" / "metarec.pt"
 MANIFEST = ASSETS / "checkpoints" / "manifest.json"
+CURVES = ASSETS / "checkpoints" / "curves.json"   # deterministic views of the checkpoint, shipped
 
 
 def data_dir(override: str | os.PathLike | None = None) -> Path:

@@ -2,7 +2,8 @@
 
 Protocol (nested supports, fixed query). For each family, one seeded draw fixes a pool of up to
 10 liked toys and 5 disliked toys (the liked pool leaves at least 2 liked toys out), and 10
-implicit negatives among the other suitable toys. The *query* is every suitable toy outside the
+implicit negatives among the other suitable toys (toys the family never mentioned: some of them
+it secretly likes, as with any implicit feedback). The *query* is every suitable toy outside the
 two pools; the relevant toys are the liked ones among it, the same for every k. The k-shot
 support holds the first k toys of the liked pool, the first k // 2 of the disliked pool and the
 same implicit negatives, so 1 ⊂ 3 ⊂ 5 ⊂ 10 and a change along the curve is learning, not a
@@ -26,6 +27,7 @@ from ..core.stats import mean_ci, paired
 from .toybox import K, rank_episode
 
 CURVE_SHOTS = (1, 3, 5, 10)
+POOL = 10          # liked toys set aside for the supports (disliked: POOL // 2), whatever k is asked
 MIN_HELD_OUT = 2   # liked toys always left in the query
 
 
@@ -42,10 +44,12 @@ def nested_episodes(family: Family, shots: Iterable[int] = CURVE_SHOTS,
         >>> [len(e.support.liked) for e in nested_episodes(family)]   # [1, 3, 5, 10]
     """
     shots = tuple(shots)
+    if max(shots) > POOL:
+        raise ValueError(f"the nested protocol shows at most {POOL} liked toys, not {max(shots)}")
     rng = np.random.default_rng([seed, int(family.id), 4242])
-    n_pool = max(0, min(max(shots), len(family.liked) - MIN_HELD_OUT))
+    n_pool = max(0, min(POOL, len(family.liked) - MIN_HELD_OUT))
     liked_pool = rng.permutation(family.liked)[:n_pool]
-    disliked_pool = rng.permutation(family.disliked)[: max(shots) // 2]
+    disliked_pool = rng.permutation(family.disliked)[: POOL // 2]
     query = np.setdiff1d(family.eligible, np.concatenate([liked_pool, disliked_pool]))
     relevant = np.intersect1d(query, family.liked)
     implicit = rng.choice(query, size=min(N_IMPLICIT, len(query)), replace=False)
@@ -55,7 +59,8 @@ def nested_episodes(family: Family, shots: Iterable[int] = CURVE_SHOTS,
         items = np.concatenate([liked, disliked, implicit]).astype(np.int64)
         kind = np.concatenate([np.full(len(liked), LIKED), np.full(len(disliked), DISLIKED),
                                np.full(len(implicit), IMPLICIT)])
-        support = Support(float(family.age_months), torch.from_numpy(items), torch.from_numpy(kind))
+        support = Support(float(family.age_months), torch.from_numpy(items), torch.from_numpy(kind),
+                          int(family.id))
         episodes.append(Episode(int(family.id), int(k), support, query, relevant,
                                 np.zeros(0, np.int64), np.zeros(0, np.float32)))
     return episodes

@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from ..core.metrics import mean_ci95
+from ..core.stats import mean_ci
 from .loaders import load_movielens, load_published_split
 from .movielens import evaluate_split
 from .progress import log
@@ -57,13 +57,13 @@ def paired_comparisons(per_split: dict[str, dict[str, dict[str, list]]], methods
         for b in (x for x in BASELINES if x in methods):
             for k in METRICS:
                 d = np.subtract(per_split["published"][m][k], per_split["published"][b][k])
-                mean, ci = mean_ci95(d)
+                mean, ci = mean_ci(d)
                 row = {"method": m, "baseline": b, "metric": k, "published_diff": round(mean, 4),
                        "published_diff_ci95_users": round(ci, 4),
                        "published_users_better": int((d > 0).sum()), "published_users_worse": int((d < 0).sum())}
                 if extra:
                     ds = [float(np.mean(per_split[s][m][k]) - np.mean(per_split[s][b][k])) for s in extra]
-                    mean, ci = mean_ci95(ds)
+                    mean, ci = mean_ci(ds)
                     row.update({"splits_diff": round(mean, 4), "splits_diff_ci95": round(ci, 4),
                                 "splits_above": sum(x > 0 for x in ds), "n_splits": len(ds)})
                 out.append(row)
@@ -101,12 +101,12 @@ def evaluate_movielens(data_dir, settings: MovieLensSettings, seed: int, methods
         pub = per_split["published"][m]
         row = {"method": m, "split": "published-split-seed2020", "n_test_users": len(pub["p@5"])}
         for k in METRICS:
-            mean, ci = mean_ci95(pub[k])
+            mean, ci = mean_ci(pub[k])
             row[k], row[f"{k}_ci95_users"] = round(mean, 4), round(ci, 4)
         if seeds:
             for k in METRICS:
                 split_means = [float(np.mean(per_split[f"seed{s}"][m][k])) for s in seeds]
-                mean, ci = mean_ci95(split_means)
+                mean, ci = mean_ci(split_means)
                 row[f"{k}_5splits"], row[f"{k}_5splits_ci95"] = round(mean, 4), round(ci, 4)
                 row[f"{k}_per_split"] = [round(v, 4) for v in split_means]
         results.append(row)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from ..core.metrics import mean_ci95
+from ..core.stats import mean_ci
 from .protocols import coldstart_metrics, target_metrics, target_rank
 
 Scorer = Callable[[Sequence[np.ndarray], "torch.Tensor | None"], torch.Tensor]
@@ -127,7 +127,7 @@ def summarise(method: str, per_user: dict[str, list], **extra) -> dict:
     """
     row = {"method": method}
     for k, v in per_user.items():
-        m, ci = mean_ci95(v)
+        m, ci = mean_ci(v)
         row[k], row[f"{k}_ci95"] = round(m, 4), round(ci, 4)
     row["n_users"] = len(next(iter(per_user.values())))
     row.update(extra)

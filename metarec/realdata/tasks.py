@@ -6,10 +6,9 @@ every item gets the same neutral age range, so the age terms carry no informatio
 """
 from __future__ import annotations
 
-import numpy as np
 import torch
 
-from ..core.episodes import Task
+from ..core.episodes import Task, padded_task
 from ..core.features import ToyFeatures
 
 NEUTRAL_AGE = 60.0          # months; the child-age input of every real-data task
@@ -52,15 +51,4 @@ def pad_tasks(s_items, s_labels, q_items, q_labels) -> Task:
         >>> b.s_items.shape, b.s_weights[1].tolist()
         (torch.Size([2, 2]), [1.0, 0.0])
     """
-    def pad(rows, dtype):
-        width = max(len(r) for r in rows)
-        out, mask = torch.zeros(len(rows), width, dtype=dtype), torch.zeros(len(rows), width)
-        for j, r in enumerate(rows):
-            out[j, :len(r)] = torch.as_tensor(np.asarray(r), dtype=dtype)
-            mask[j, :len(r)] = 1.0
-        return out, mask
-    si, sw = pad(s_items, torch.long)
-    sl, _ = pad(s_labels, torch.float32)
-    qi, qw = pad(q_items, torch.long)
-    ql, _ = pad(q_labels, torch.float32)
-    return Task(torch.full((len(s_items),), NEUTRAL_AGE), si, sl, sw, qi, ql, qw)
+    return padded_task(torch.full((len(s_items),), NEUTRAL_AGE), s_items, s_labels, q_items, q_labels)

@@ -30,6 +30,7 @@ class OuterLoop:
         max_iters: outer steps at most.
         eval_every: outer steps between validations.
         patience: validations without improvement before stopping.
+        lr_schedule: "constant", or "cosine" (the step size decays to 0 at ``max_iters``).
     """
 
     meta_batch: int = 32
@@ -37,6 +38,7 @@ class OuterLoop:
     max_iters: int = 1000
     eval_every: int = 100
     patience: int = 4
+    lr_schedule: str = "constant"
 
 
 def outer_loop(name: str, params: dict, task_loss, sample_batch, validate, cfg,
@@ -71,6 +73,8 @@ def outer_loop(name: str, params: dict, task_loss, sample_batch, validate, cfg,
     else:
         params, meta_loss, validate = replica.prepare(params, batched, validate)
     opt = torch.optim.Adam(params.values(), lr=cfg.outer_lr)
+    cosine = getattr(cfg, "lr_schedule", "constant") == "cosine"
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, cfg.max_iters) if cosine else None
 
     def snapshot():
         return {k: v.detach().clone() for k, v in params.items()}
@@ -89,6 +93,8 @@ def outer_loop(name: str, params: dict, task_loss, sample_batch, validate, cfg,
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if sched is not None:
+            sched.step()
         value = value.item()
         running = value if running is None else 0.9 * running + 0.1 * value
         val = validate(snapshot()) if it % cfg.eval_every == 0 else None

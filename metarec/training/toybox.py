@@ -16,8 +16,9 @@ import platform
 import subprocess
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
+import numpy as np
 import torch
 
 from ..core import paths
@@ -28,11 +29,15 @@ from ..core.episodes import EpisodeSampler, evaluation_episodes
 from ..core.features import catalog_features
 from ..core.model import ModelConfig
 from ..core.text_embedding import load_catalog_embeddings
-from ..evaluation.toybox import evaluate_world, mean_ndcg
+from ..evaluation.toybox import REFERENCE, evaluate_world, gap_closed, mean_ndcg, paired_rows
 from ..learners import GRADIENT_METHODS, METRIC_LEARNERS, build_learners, make_learner
 from ..learners.baselines import popularity_table
 from ..world import ToyWorld, WorldConfig
+from ..world.oracle import Oracle
+from .bayes import train_bayes
 from .outer_loop import outer_loop
+from .tastenp import BUDGET as TASTENP_BUDGET
+from .tastenp import train_tastenp
 
 
 @dataclass(frozen=True)
@@ -41,8 +46,9 @@ class TrainConfig:
     the outer-loop fields are those of :class:`~metarec.training.outer_loop.OuterLoop`."""
 
     seed: int = 0
-    methods: tuple[str, ...] = ("maml", "fomaml", "melu", "metasgd", "reptile", "protonet",
-                                "matching", "relation", "finetune")
+    # the longest runs first: they start as soon as a worker is free
+    methods: tuple[str, ...] = ("tastenp", "bayes", "maml", "fomaml", "melu", "metasgd",
+                                "reptile", "protonet", "matching", "relation", "finetune")
     meta_batch: int = 32         # families per outer step
     outer_lr: float = 3e-3       # Adam, outer loop
     inner_steps: int = 5         # SGD steps per family, in training and at test time
@@ -51,7 +57,11 @@ class TrainConfig:
     max_iters: int = 1000        # outer steps per method at most
     eval_every: int = 100        # outer steps between validations
     patience: int = 4            # validations without improvement before stopping
-    val_shots: int = 5
+    val_shots: int = 5           # early stopping of the gradient and metric learners
+    tastenp_iters: int = 3000    # TasteNP's outer steps at most (its own budget: training/tastenp.py)
+    bayes_search: bool = True    # False: the empirical-Bayes settings chosen before (EB_SETTINGS)
+    select_shots: tuple[int, ...] = (1, 3, 5)   # choosing the served learner (validation)
+    select_seeds: tuple[int, ...] = (2, 3)      # episode seeds no early stopping has used
     hidden: int = 64
     embed: int = 32
     world: WorldConfig = field(default_factory=WorldConfig)
@@ -101,29 +111,57 @@ def _setup(cfg: TrainConfig, device: torch.device):
 def train_one(name: str, cfg: TrainConfig, evaluate_test: bool = True, replica=None):
     """Train one method from scratch, then (reported only) evaluate it on the test families.
 
-    Returns (name, checkpoint entry, log, training seconds, test rows). Runs in a worker process,
+    Returns (name, checkpoint entry, log, training seconds, test rows, per-family test nDCG@10
+    ``{(name, k): [...]}``). Runs in a worker process,
     or in every process of a data-parallel group (``replica``; only its rank 0 evaluates).
     """
     t0 = time.perf_counter()
     device = pick_device() if replica is None else replica.device
     if device.type == "cpu":
         torch.set_num_threads(1)  # one method per core: tiny ops lose far more to thread contention
-    _, feats, world, model_cfg = _setup(cfg, device)
-    params, task_loss, settings = training_problem(name, model_cfg, feats, cfg)
+    catalog, feats, world, model_cfg = _setup(cfg, device)
+    popularity = torch.from_numpy(popularity_table(world.families("train"), len(catalog)))
     main = replica is None or replica.is_main
-    params, log = fit(name, params, task_loss, settings, feats, world, cfg, device,
-                      show_bar=main, replica=replica)
-    if not main:  # rank 0 holds the same parameters and does the rest
-        return name, {"params": params, **settings}, log, round(time.perf_counter() - t0, 1), []
-    if name in GRADIENT_METHODS and not GRADIENT_METHODS[name].meta:
-        lr, log["lr_search"] = choose_lr(name, params, settings, feats, world, cfg)
-        log["best_val_ndcg"] = log["lr_search"][str(lr)]
-        settings = {**settings, "lr": lr}
-    entry, seconds = {"params": params, **settings}, round(time.perf_counter() - t0, 1)
-    rows = []
+    if name == "bayes":
+        learner, log = train_bayes(world, feats, popularity, search=cfg.bayes_search)
+        entry = learner.to_spec()
+    elif name == "tastenp":
+        budget = replace(TASTENP_BUDGET, max_iters=cfg.tastenp_iters,
+                         eval_every=min(TASTENP_BUDGET.eval_every, cfg.tastenp_iters))
+        params, log = train_tastenp(world, feats, popularity, seed=cfg.seed, budget=budget,
+                                    device=device, show_bar=main)
+        entry = {"params": params, "config": log["config"]}
+    else:
+        params, task_loss, settings = training_problem(name, model_cfg, feats, cfg)
+        params, log = fit(name, params, task_loss, settings, feats, world, cfg, device,
+                          show_bar=main, replica=replica)
+        if not main:  # rank 0 holds the same parameters and does the rest
+            return (name, {"params": params, **settings}, log, round(time.perf_counter() - t0, 1),
+                    [], {})
+        if name in GRADIENT_METHODS and not GRADIENT_METHODS[name].meta:
+            lr, log["lr_search"] = choose_lr(name, params, settings, feats, world, cfg)
+            log["best_val_ndcg"] = log["lr_search"][str(lr)]
+            settings = {**settings, "lr": lr}
+        entry = {"params": params, **settings}
+    seconds = round(time.perf_counter() - t0, 1)
+    rows, scores = [], {}
     if evaluate_test:  # nothing was chosen by looking at these families
-        rows = evaluate_world({name: make_learner(name, entry, feats)}, world.families("test"))
-    return name, entry, log, seconds, rows
+        rows = evaluate_world({name: make_learner(name, entry, feats, popularity)},
+                              world.families("test"), scores=scores)
+    return name, entry, log, seconds, rows, scores
+
+
+def choose_served(learners: dict, world: ToyWorld, cfg: TrainConfig) -> dict:
+    """The learner the app serves: the best mean nDCG@10 over ``cfg.select_shots`` on the
+    validation families (episode seeds no early stopping has seen), any kind of learner."""
+    episodes = [evaluation_episodes(world.families("val"), k, seed=sd)
+                for k in cfg.select_shots for sd in cfg.select_seeds]
+    scores = {name: round(float(np.mean([mean_ndcg(learner, eps) for eps in episodes])), 4)
+              for name, learner in learners.items()}
+    best = max(scores, key=scores.get)
+    return {"method": best, "validation": scores,
+            "rule": f"best mean nDCG@10 over {list(cfg.select_shots)} shots x episode seeds "
+                    f"{list(cfg.select_seeds)} of the validation families"}
 
 
 def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True,
@@ -154,19 +192,26 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
         return None
     models = {name: entry for name, entry, *_ in done}
     logs = {name: log for name, _, log, *_ in done}
-    seconds = {name: sec for name, _, _, sec, _ in done}
+    seconds = {name: sec for name, _, _, sec, *_ in done}
     wall = round(time.perf_counter() - t_start, 1)
     catalog, feats, world, model_cfg = _setup(cfg, device)
     popularity = torch.from_numpy(popularity_table(world.families("train"), len(catalog)))
     bundle = {"catalog_sha256": catalog.sha256, "model_config": model_cfg.to_dict(),
               "models": models, "popularity": popularity}
-    metrics = {"validation_ndcg@10_5shots": {n: logs[n]["best_val_ndcg"] for n in models}}
+    learners = build_learners(bundle, feats)
+    served = choose_served(learners, world, cfg)
+    metrics = {"validation_ndcg@10_5shots": {n: logs[n]["best_val_ndcg"] for n in models},
+               "served": served}
     if evaluate_test:  # reported only: nothing above was chosen by looking at the test families
-        baselines = {n: l for n, l in build_learners(bundle, feats).items() if n not in models}
-        rows = [r for *_, method_rows in done for r in method_rows]
-        rows += evaluate_world(baselines, world.families("test"))
-        order = list(build_learners(bundle, feats))
+        rest = {n: l for n, l in learners.items() if n not in models}
+        rest["oracle"] = Oracle(world)
+        rows = [r for *_, method_rows, _ in done for r in method_rows]
+        scores = {key: v for *_, method_scores in done for key, v in method_scores.items()}
+        rows += evaluate_world(rest, world.families("test"), scores=scores)
+        order = [*learners, "oracle"]
         metrics["test"] = sorted(rows, key=lambda r: (r["shots"], order.index(r["method"])))
+        metrics["paired"] = paired_rows(scores, REFERENCE)    # every learner minus the reference
+        metrics["gap_closed"] = gap_closed(rows)              # popularity -> oracle, per k
     info = {
         "version": f"toybox-{time.strftime('%Y.%m.%d')}",
         "trained_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
@@ -179,13 +224,22 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
         "torch": torch.__version__,
         "training_seconds": {**seconds, "wall_with_test_eval": wall,
                              "total_with_baselines": round(time.perf_counter() - t_start, 1)},
-        "parameters": {n: sum(v.numel() for v in m["params"].values()) for n, m in models.items()},
+        "parameters": {n: _size(m) for n, m in models.items()},
         "config": _jsonable(asdict(cfg)),
         "logs": logs,
         "metrics": metrics,
         "catalog_sha256": catalog.sha256,
     }
     return save_bundle(bundle, info, out or paths.CHECKPOINT)
+
+
+def _size(entry) -> int:
+    """Numbers in a checkpoint entry (tensors and plain numbers, nested)."""
+    if isinstance(entry, torch.Tensor):
+        return entry.numel()
+    if isinstance(entry, dict):
+        return sum(_size(v) for k, v in entry.items() if k not in ("config", "settings"))
+    return 1 if isinstance(entry, (int, float)) else 0
 
 
 def _git_commit() -> str:

@@ -99,6 +99,24 @@ class ToyWorld:
     def _families(self) -> dict[str, list[Family]]:
         return {s: [self.family(self._offsets[s] + i) for i in range(self.size(s))] for s in SPLITS}
 
+    def _noiseless(self, age: float, cat_taste: np.ndarray, skill_taste: np.ndarray,
+                   toys: np.ndarray) -> np.ndarray:
+        """The utility of ``toys`` without the per-(child, toy) noise (step 3 of the model)."""
+        c = self.config
+        span = np.maximum(self._max[toys] - self._min[toys], 1.0)
+        centrality = 1.0 - np.abs(2.0 * (age - self._min[toys]) / span - 1.0)
+        return (cat_taste[self._category[toys]] + self._skills[toys] @ skill_taste
+                + c.agefit_scale * centrality + c.pop_scale * self.popularity[toys])
+
+    def noiseless_utility(self, family: Family) -> np.ndarray:
+        """``[n_toys]``: every catalog toy's utility for ``family``'s child, without the noise.
+
+        Hidden from every learner: only the oracle reference (:mod:`metarec.world.oracle`) and
+        the teaching pages' "hidden taste" panels read it.
+        """
+        return self._noiseless(float(family.age_months), family.category_taste, family.skill_taste,
+                               np.arange(len(self.catalog)))
+
     def family(self, family_id: int, age_months: int | None = None) -> Family:
         """Family number ``family_id`` (its split follows from the id); ``age_months`` overrides the age."""
         c = self.config
@@ -112,10 +130,7 @@ class ToyWorld:
         fav = rng.choice(pool, size=min(c.n_favourites, len(pool)), replace=False)
         cat_taste[fav] += c.favourite_boost
         skill_taste = rng.normal(0.0, c.skill_scale, len(SKILLS))
-        span = np.maximum(self._max[eligible] - self._min[eligible], 1.0)
-        centrality = 1.0 - np.abs(2.0 * (age - self._min[eligible]) / span - 1.0)
-        utility = (cat_taste[self._category[eligible]] + self._skills[eligible] @ skill_taste
-                   + c.agefit_scale * centrality + c.pop_scale * self.popularity[eligible]
+        utility = (self._noiseless(age, cat_taste, skill_taste, eligible)
                    + rng.normal(0.0, c.noise, len(eligible)))
         order = np.argsort(-utility, kind="stable")
         n_like = max(1, int(round(c.like_fraction * len(eligible))))

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from metarec.core.metrics import hit_at_k, mean_ci95, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
+from metarec.core.metrics import hit_at_k, mrr_at_k, ndcg_at_k, precision_at_k, recall_at_k
 
 
 def test_ndcg_hand_computed():
@@ -25,8 +25,3 @@ def test_recall_hr_precision_mrr():
     assert precision_at_k(ranked, {"a", "b"}, 4) == 0.5
     assert mrr_at_k(ranked, {"y"}) == pytest.approx(1 / 3)
     assert mrr_at_k(ranked, {"y"}, 2) == 0.0
-
-
-def test_mean_ci95():
-    mean, half = mean_ci95([0.0, 1.0, 0.0, 1.0])
-    assert mean == 0.5 and half == pytest.approx(1.96 * 0.57735 / 2, rel=1e-3)
