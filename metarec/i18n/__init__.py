@@ -118,9 +118,12 @@ def skill_name(slug: str, lang: str = "en") -> str:
     return _named("skill", slug, lang)
 
 
+MONTHS_UNTIL = 36   # ages under 3 years read in months ("18 months", "30 months"), then years
+
+
 def age_text(age_months: float, lang: str = "en", long: bool = False) -> str:
-    """'18 months' under two years, else '4' (or '4 years' with ``long``)."""
-    if age_months < 24:
+    """'18 months' under three years, else '4' (or '4 years' with ``long``)."""
+    if age_months < MONTHS_UNTIL:
         return t("age.months", lang, n=int(round(age_months)))
     years = age_months / 12
     n = int(years) if abs(years - round(years)) > 1e-9 else int(round(years))
@@ -128,9 +131,13 @@ def age_text(age_months: float, lang: str = "en", long: bool = False) -> str:
 
 
 def range_text(lo_months: int, hi_months: int, lang: str = "en") -> str:
-    if hi_months < 24:
+    """An age range as a parent reads it: months up to 3 years ('12–36 months'), years after
+    ('2–6 years'), a start under 3 years that is not a whole year in months ('18 months–5 years')."""
+    if hi_months <= MONTHS_UNTIL:
         return t("range.months", lang, lo=lo_months, hi=hi_months)
     fmt = lambda m: f"{m / 12:.1f}".rstrip("0").rstrip(".")
+    if lo_months < MONTHS_UNTIL and lo_months % 12:
+        return t("range.mixed", lang, lo=lo_months, hi=fmt(hi_months))
     return t("range.years", lang, lo=fmt(lo_months), hi=fmt(hi_months))
 
 

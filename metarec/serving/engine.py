@@ -10,30 +10,39 @@ from pathlib import Path
 
 import torch
 
+from ..core import paths
 from ..core.catalog import Catalog, load_catalog
-from ..core.checkpoint import load_bundle, read_manifest
+from ..core.checkpoint import load_bundle, read_artifact, read_manifest
 from ..core.device import describe_device, pick_device
 from ..core.features import ToyFeatures, catalog_features
-from ..learners import build_learners
 from ..core.model import ModelConfig
-from ..core.text_embedding import load_catalog_embeddings
+from ..core.text_embedding import TextSpace, load_catalog_embeddings, load_text_space
+from ..learners import DEFAULT_METHOD, build_learners
+from ..world import ToyWorld, WorldConfig
 
 
 class Engine:
     """The shipped catalog and pretrained learners, ready on one device."""
 
     def __init__(self, catalog: Catalog, feats: ToyFeatures, bundle: dict, device: torch.device,
-                 manifest: dict | None = None):
+                 manifest: dict | None = None, folder: Path | None = None):
         self.catalog, self.feats, self.bundle, self.device = catalog, feats, bundle, device
         self.manifest = manifest or {}
+        self.folder = folder or paths.CHECKPOINT.parent   # where the checkpoint's files are
         self.model_config = ModelConfig(**bundle["model_config"])
         self.learners = build_learners(bundle, feats)
 
     @cached_property
-    def world(self):
+    def world(self) -> ToyWorld:
         """The simulated world the checkpoint was trained on (built once, on first use)."""
-        from ..world import ToyWorld, WorldConfig
         return ToyWorld(self.catalog, WorldConfig(**self.manifest.get("config", {}).get("world", {})))
+
+    @property
+    def default_method(self) -> str:
+        """The learner served to parents: the one the checkpoint's training chose on the
+        validation families (``manifest["metrics"]["served"]``), else :data:`DEFAULT_METHOD`."""
+        served = ((self.manifest.get("metrics") or {}).get("served") or {}).get("method")
+        return served if served in self.learners else DEFAULT_METHOD
 
     @classmethod
     def load(cls, device: str | torch.device | None = None, checkpoint: str | Path | None = None,
@@ -47,7 +56,21 @@ class Engine:
         feats = catalog_features(catalog, load_catalog_embeddings(catalog)).to(device)
         bundle = load_bundle(checkpoint, catalog_sha256=catalog.sha256)
         manifest = read_manifest(Path(checkpoint).with_name("manifest.json") if checkpoint else None)
-        return cls(catalog, feats, bundle, device, manifest)
+        return cls(catalog, feats, bundle, device, manifest,
+                   Path(checkpoint).parent if checkpoint else None)
+
+    @cached_property
+    def curves(self) -> dict:
+        """The views shipped beside the checkpoint (:mod:`metarec.teaching.precompute`), verified
+        against the manifest. Raises :class:`~metarec.core.checkpoint.CheckpointError` (a message
+        for people) when they are missing or modified; a failure is not cached."""
+        return read_artifact(self.manifest, "curves", self.folder)
+
+    @cached_property
+    def text_space(self) -> TextSpace:
+        """The catalog's 384-d MiniLM vectors and the PCA basis of its text features, read on
+        first use (for toys described in words: :mod:`metarec.serving.text_toys`)."""
+        return load_text_space(self.catalog)
 
     @property
     def device_name(self) -> str:

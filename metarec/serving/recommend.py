@@ -11,13 +11,16 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 import torch
 
-from ..core.catalog import MAX_AGE_MONTHS
+from ..core.catalog import CATEGORIES, MAX_AGE_MONTHS
 from .engine import Engine
 from ..core.episodes import make_support
 from ..core.errors import InputError
 from ..i18n import t
-from ..learners import DEFAULT_METHOD
+from .diversity import diverse_order
+from .fit import calibration, fit_label
 from .reasons import explain
+from .text_toys import (TextToy, catalog_support, check_texts, name_text_toys, place,
+                        with_text_toys)
 from ..core.safety import SMALL_PARTS_MIN_MONTHS, is_safe
 
 MAX_AGE_YEARS = MAX_AGE_MONTHS // 12
@@ -31,9 +34,12 @@ class Request:
     liked: tuple[str, ...] = ()
     disliked: tuple[str, ...] = ()
     top: int = 10
-    method: str = DEFAULT_METHOD
+    method: str | None = None   # None: the engine's validation-chosen learner
     budget: float | None = None
     lang: str = "en"
+    category: str | None = None   # only toys of this category ("Browse a category")
+    diverse: bool = True          # MMR re-rank (serving/diversity.py); False: plain ranking
+    liked_text: tuple[TextToy | str, ...] = ()  # loved toys described in words (text_toys.py)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,8 @@ class Recommendation:
     price: float
     icon: str
     score: float        # the learner's raw score
-    match: float        # 0..1 within this list of candidates, for a score bar
+    p_like: float       # calibrated probability that the child likes it (serving/fit.py)
+    fit: str            # "great" | "good" | "worth_a_try": the label's locale key is fit.<fit>
     reason: str
     reason_kind: str
     closest_liked: list  # [(liked id, similarity)] worth naming (reasons.closest_liked)
@@ -64,6 +71,7 @@ class Result:
     notice: str | None = None
     filtered: dict = field(default_factory=dict)  # toys hidden by the safety filter, by rule
     warnings: list[str] = field(default_factory=list)
+    text_toys: list[TextToy] = field(default_factory=list)  # each typed toy as placed
 
     def to_json(self) -> dict:
         d = asdict(self)
@@ -132,7 +140,7 @@ def validate(engine: Engine, req: Request) -> tuple[float, list[int], list[int],
     if not isinstance(req.top, int) or not 1 <= req.top <= MAX_TOP:
         raise InputError(f"top must be a whole number from 1 to {MAX_TOP}, got {req.top!r}",
                          key="input.top", values={"max": MAX_TOP, "got": str(req.top)})
-    if req.method not in engine.learners:
+    if req.method is not None and req.method not in engine.learners:
         methods = ", ".join(engine.learners)
         raise InputError(f"unknown method {req.method!r}; choose one of {methods}",
                          key="input.method", values={"method": str(req.method), "methods": methods})
@@ -140,6 +148,11 @@ def validate(engine: Engine, req: Request) -> tuple[float, list[int], list[int],
                                        and math.isfinite(req.budget) and req.budget > 0):
         raise InputError(f"budget must be a positive amount, got {req.budget!r}",
                          key="input.budget", values={"got": str(req.budget)})
+    if req.category is not None and req.category not in CATEGORIES:
+        raise InputError(f"unknown category {req.category!r}; choose one of {', '.join(CATEGORIES)}",
+                         key="input.category",
+                         values={"category": str(req.category), "categories": ", ".join(CATEGORIES)})
+    check_texts(req.liked_text)   # typed toys: checked before the encoder is loaded
     liked, w1 = _resolve(engine, req.liked, "liked")
     disliked, w2 = _resolve(engine, req.disliked, "disliked")
     both = sorted(set(liked) & set(disliked))
@@ -168,21 +181,30 @@ def recommend(engine: Engine, req: Request) -> Result:
         within = catalog.frame["price"].to_numpy()[candidates] <= req.budget
         filtered["over_budget"] = int((~within).sum())
         candidates = candidates[within]
-    fallback = not liked
-    method = "popularity" if fallback else req.method
-    learner = engine.learner(method)
-    support = make_support(age_months, liked, disliked, eligible)
+    if req.category is not None:
+        same = catalog.frame["category"].to_numpy()[candidates] == req.category
+        filtered["other_category"] = int((~same).sum())
+        candidates = candidates[same]
+    placed = place(engine, req.liked_text)   # toys described in words: liked, never candidates
+    feats, learners = with_text_toys(engine, placed) if placed else (engine.feats, engine.learners)
+    fallback = not liked and not placed
+    method = "popularity" if fallback else (req.method or engine.default_method)
+    learner = learners[method]
+    n = len(catalog)
+    support = make_support(age_months, liked + list(range(n, n + len(placed))), disliked, eligible)
     recs: list[Recommendation] = []
     if len(candidates):
         state = learner.adapt(support)
         scores = learner.score(state, torch.from_numpy(candidates)).float().cpu().numpy()
-        recs = _top(engine, req, support, candidates, scores, liked)
+        recs = _top(engine, req, catalog_support(support, n), candidates, scores, liked, method,
+                    n_liked=len(liked) + len(placed))
+        recs = name_text_toys(recs, placed, feats, catalog, liked, req.lang)
     # An empty list is a valid answer (every suitable toy already named, or none within budget),
     # but never a silent one.
     notice = (t("none_left.notice", req.lang) if not recs
               else t("fallback.notice", req.lang) if fallback else None)
     return Result(engine.device_name, method, float(req.age_years), recs, fallback, notice,
-                  filtered, warnings)
+                  filtered, warnings, text_toys=[p.toy for p in placed])
 
 
 def warm_up(engine: Engine) -> bool:
@@ -211,15 +233,21 @@ def warm_up(engine: Engine) -> bool:
         return False
 
 
-def _top(engine, req, support, candidates, scores, liked) -> list[Recommendation]:
+def _top(engine, req, support, candidates, scores, liked, method,
+         n_liked: int | None = None) -> list[Recommendation]:
+    """The top ``req.top`` cards: scores calibrated to p_like (``n_liked``: every liked toy, typed
+    ones too; default ``len(liked)``), MMR re-ranked unless ``req.diverse`` is False, explained."""
     catalog, f = engine.catalog, engine.catalog.frame
-    order = np.lexsort((candidates, -scores))[: req.top]  # ties broken by catalog order: deterministic
-    lo, hi = scores.min(), scores.max()
+    n_liked = len(liked) if n_liked is None else n_liked
+    ranked = np.lexsort((candidates, -scores))  # ties broken by catalog order: deterministic
+    p_like = calibration(engine, method)(scores, shots=n_liked)
+    content = engine.feats.content.cpu().numpy()
+    order = (diverse_order(candidates, p_like, liked, content, f["category"].to_numpy(), req.top)
+             if req.diverse else ranked[: req.top])   # MMR over the calibrated probabilities
     age_months = support.age_months
     popularity = engine.learner("popularity")  # the reason "popular at 4" is that baseline's view
     pop = popularity.score(popularity.adapt(support), torch.from_numpy(candidates)).cpu().numpy()
     pop_rank = (-pop).argsort().argsort() / max(len(candidates) - 1, 1)
-    content = engine.feats.content.cpu().numpy()
     recs = []
     for j in order:
         i = int(candidates[j])
@@ -231,8 +259,8 @@ def _top(engine, req, support, candidates, scores, liked) -> list[Recommendation
             id=row.id, name=catalog.name(i, req.lang), category=row.category,
             min_age_months=int(row.min_age_months), max_age_months=int(row.max_age_months),
             small_parts=bool(row.small_parts), price=float(row.price), icon=row.icon,
-            score=round(float(scores[j]), 4),
-            match=round(float((scores[j] - lo) / (hi - lo)) if hi > lo else 1.0, 3),
+            score=round(float(scores[j]), 4), p_like=round(float(p_like[j]), 3),
+            fit=fit_label(float(p_like[j]), personal=n_liked > 0),
             reason=why.reason, reason_kind=why.kind, closest_liked=why.closest, age_fit=why.age_fit))
     return recs
 

@@ -26,7 +26,11 @@ def test_never_unsafe_never_named(engine, age, method):
         assert not (r.small_parts and age < 3)
         assert r.id not in liked and r.id not in disliked
         assert r.reason.endswith(".") and len(r.reason.split()) >= 3 and math.isfinite(r.score)
-    scores = [r.score for r in res.recommendations]
+        assert 0 <= r.p_like <= 1 and r.fit in ("great", "good", "worth_a_try")
+    p_like = [r.p_like for r in res.recommendations]
+    assert p_like[0] == max(p_like)   # the re-rank keeps the most likely toy first
+    plain = recommend(engine, Request(age, liked, disliked, top=20, method=method, diverse=False))
+    scores = [r.score for r in plain.recommendations]
     assert scores == sorted(scores, reverse=True)
 
 
@@ -85,6 +89,7 @@ def test_every_suitable_toy_liked_gives_an_empty_list_not_a_crash(engine):
     (Request(4, top=0), "top must be", "input.top"),
     (Request(4, method="magic"), "unknown method", "input.method"),
     (Request(4, budget=-3.0), "budget", "input.budget"),
+    (Request(4, category="robots"), "unknown category", "input.category"),
 ])
 def test_bad_input_is_explained(engine, req, message, key):
     with pytest.raises(InputError, match=message) as info:
@@ -138,3 +143,15 @@ def test_duplicates_are_counted_once(engine):
     liked = _pick(engine.catalog, 5, 2)
     res = recommend(engine, Request(5, liked + liked[:1]))
     assert res.warnings and "twice" in res.warnings[0]
+
+
+def test_category_filter(engine):
+    liked = _pick(engine.catalog, 5, 3)
+    for req in (Request(5, liked, category="puzzles"), Request(5, category="puzzles", top=30)):
+        res = recommend(engine, req)
+        assert res.recommendations and {r.category for r in res.recommendations} == {"puzzles"}
+        assert res.filtered["other_category"] > 0
+    cat = engine.catalog
+    puzzles = {cat.ids[i] for i in cat.eligible(60) if cat.frame.at[i, "category"] == "puzzles"}
+    assert {r.id for r in recommend(engine, Request(5, liked, top=100, category="puzzles"))
+            .recommendations} == puzzles - set(liked)   # every suitable puzzle, nothing else
