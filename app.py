@@ -12,7 +12,7 @@ import streamlit as st
 from metarec.i18n import LANGS
 from pages.ui.errors import show_unexpected_error
 from pages.ui.routing import GO_TO_KEY, SHELL_KEY
-from pages.ui.session import FAMILY_KEYS, LANG_KEY, LANG_NAMES, get_engine, tr
+from pages.ui.session import FAMILY_KEYS, LANG_KEY, LANG_NAMES, get_engine, method_name, tr
 
 ROOT = Path(__file__).resolve().parent
 
@@ -68,7 +68,23 @@ def _sidebar() -> None:
             else:
                 st.markdown(tr("ui.sidebar.model_unknown"))
         st.info(tr("ui.sidebar.simulated"), icon="🧪")
+        if engine is not None:
+            _disclosure((engine.manifest or {}).get("metrics") or {})
         st.caption(tr("ui.sidebar.private"))
+
+
+def _disclosure(metrics: dict) -> None:
+    """What the simulation implies, and how far each learner gets from popularity to the oracle."""
+    gaps = metrics.get("gap_closed") or []
+    with st.expander(tr("ui.sidebar.disclosure_title")):
+        st.markdown(tr("ui.sidebar.disclosure"))
+        shots = sorted({int(g["shots"]) for g in gaps})
+        if shots:
+            k = 3 if 3 in shots else shots[0]
+            rows = sorted((g for g in gaps if int(g["shots"]) == k and g["method"] != "oracle"),
+                          key=lambda g: -g["share"])
+            st.markdown(tr("ui.sidebar.gap_head", k=k) + "\n" + "\n".join(
+                f"- {method_name(g['method'])}: {round(100 * g['share'])}%" for g in rows))
 
 
 def main() -> None:

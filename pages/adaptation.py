@@ -22,7 +22,7 @@ from pages.ui.adapt_charts import bump_figure, curves_figure, start_name, taste_
 from pages.ui.errors import engine_or_stop, show_flash
 from pages.ui.routing import require_shell
 from pages.ui.session import lang, parent_family, toy_label, tr
-from pages.ui.shots_curve import shots_section
+from pages.ui.shots_curve import average_section, shots_section
 
 LR_OPTIONS = ("own", 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
 MAX_STEPS = 30
@@ -79,7 +79,7 @@ def _controls(engine) -> tuple[Setup | None, dict]:
                              format_func=lambda v: own if v == "own" else f"{v:g}",
                              help=tr("ui.adapt.lr_help"))
         if st.session_state.ad_source == "sim":
-            setup = adaptation.family_setup(engine, int(st.session_state.ad_seed),
+            setup = adaptation.family_setup(engine, int(st.session_state.ad_seed) - 1,
                                             int(st.session_state.ad_shots))
     lr = st.session_state.ad_lr
     params = {"steps": int(st.session_state.ad_steps), "lr": None if lr == "own" else float(lr),
@@ -156,6 +156,9 @@ def _curves_caption(records: dict, setup: Setup) -> str:
     text = head + sep + tr("ui.list.sep").join(parts)
     if setup.relevant is not None:
         text += tr("ui.adapt.sum_end") + sep + tr("ui.adapt.one_family")
+        meta = records[next(iter(records))]   # the meta-learned start is drawn first
+        if meta[-1].ndcg <= meta[0].ndcg:      # say it plainly when the steps did not help
+            text += sep + tr("ui.adapt.no_gain", n=len(meta) - 1, a=meta[0].ndcg, b=meta[-1].ndcg)
     return text
 
 
@@ -239,6 +242,9 @@ def render() -> None:
     if "maml" not in engine.learners and "finetune" not in engine.learners:
         st.info(tr("ui.adapt.no_learners"), icon="⏳")
         return
+    st.header(tr("ui.adapt.average_title"), anchor=False)
+    average_section(engine)
+    st.header(tr("ui.adapt.family_title"), anchor=False)
     setup, params = _controls(engine)
     if setup is not None:
         if setup.family is not None:

@@ -15,7 +15,7 @@ from metarec.core.errors import InputError
 from metarec.i18n import age_text, category_name, range_text, t
 from metarec.serving.recommend import Request, recommend
 from metarec.teaching import embedding_map
-from metarec.teaching.demo import random_family
+from metarec.teaching.demo import demo_family
 from pages.ui.charts import style_figure
 from pages.ui.errors import engine_or_stop, input_problem, log_exception, show_flash
 from pages.ui.routing import require_shell
@@ -71,7 +71,7 @@ def _controls(engine) -> dict | None:
                 st.button(tr("ui.adapt.another"), key="em_another", icon="🎲",
                           on_click=_another_family)
         if st.session_state.em_source == "sim":
-            demo = random_family(engine, int(st.session_state.em_seed))
+            demo = demo_family(engine, int(st.session_state.em_seed) - 1)
             return {"age": int(demo.family.age_months), "liked": list(demo.liked),
                     "disliked": list(demo.disliked), "id": int(demo.family.id)}
         family = parent_family()

@@ -259,7 +259,7 @@ def render() -> None:
     st.title(f"🎓 {tr('ui.nav.how')}", anchor=False)
     st.markdown(tr("ui.how.intro"))
     show_flash()
-    view = ev.episode_view(engine, int(st.session_state.hw_seed))
+    view = ev.episode_view(engine, int(st.session_state.hw_seed) - 1)
     _anatomy(engine, view)
     st.divider()
     _loops(engine)

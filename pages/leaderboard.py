@@ -13,8 +13,9 @@ import streamlit as st
 
 from metarec.i18n import strings
 from metarec.reporting import real as real_report
-from metarec.reporting.toybox import metric_label, toy_verdict, toy_verdict_text
-from metarec.reporting.verdicts import mean_ci
+from metarec.reporting.toybox import (meta_vs_classical, meta_vs_classical_text, metric_label,
+                                     toy_verdict, toy_verdict_text)
+from metarec.reporting.verdicts import mean_ci, signed_ci
 from pages.ui.charts import shots_figure, style_figure
 from pages.ui.errors import engine_or_stop, show_flash
 from pages.ui.routing import require_shell
@@ -86,8 +87,12 @@ def _toybox(engine) -> None:
                                   persist_state="session", default=METRICS[0], required=True,
                                   format_func=lambda m: _metric_label(m, code))
     metric = metric or METRICS[0]
+    facts = meta_vs_classical(manifest.get("metrics") or {})
     with st.container(key="lb_verdict"):
-        st.success(toy_verdict_text(toy_verdict(rows, metric), lang()), icon="🏆")
+        if facts:   # paired against the strongest classical alternative
+            st.info(meta_vs_classical_text(facts, code), icon="⚖️")
+        else:       # an older checkpoint without paired differences
+            st.success(toy_verdict_text(toy_verdict(rows, metric), code), icon="🏆")
     n = max(int(r.get("n_families", 0)) for r in rows)
     st.markdown(tr("ui.board.protocol", n=n))
     shots = sorted({int(r["shots"]) for r in rows})
@@ -112,6 +117,31 @@ def _toybox(engine) -> None:
     with st.container(key="lb_chart_box"):
         st.plotly_chart(fig, key="lb_chart")
     st.caption(tr("ui.board.chart_caption", metric=_metric_label(metric), n=n))
+    _toy_paired(manifest.get("metrics") or {})
+
+
+def _toy_paired(metrics: dict) -> None:
+    """Every learner minus the empirical-Bayes reference on the same families, and the share of
+    the popularity-to-oracle gap each closes (from the manifest)."""
+    pairs, gaps = metrics.get("paired") or [], metrics.get("gap_closed") or []
+    if not pairs:
+        return
+    shots = sorted({int(p["shots"]) for p in pairs})
+    marks = {"above": "▲", "level": "=", "below": "▼"}
+    share = {(g["method"], int(g["shots"])): g["share"] for g in gaps}
+    table = []
+    for method in dict.fromkeys(p["method"] for p in pairs):
+        row = {tr("ui.board.col_method"): method_name(method)}
+        for p in (p for p in pairs if p["method"] == method):
+            row[shots_label(int(p["shots"]))] = (f"{marks[p['verdict']]} "
+                                                 f"{signed_ci(p['mean'], p['ci95'])}")
+        for k in shots:
+            if (method, k) in share:
+                row[tr("ui.board.gap_col", k=k)] = f"{round(100 * share[method, k])}%"
+        table.append(row)
+    with st.expander(tr("ui.board.toy_paired_title"), expanded=False):
+        st.dataframe(pd.DataFrame(table), hide_index=True, key="lb_toy_paired", height="content")
+        st.caption(tr("ui.board.toy_paired_caption", n=max(p["n"] for p in pairs)))
 
 
 def _real() -> None:

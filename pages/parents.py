@@ -13,7 +13,7 @@ from metarec.core.catalog import CATEGORIES, MAX_AGE_MONTHS
 from metarec.core.errors import InputError
 from metarec.i18n import age_text, category_name, range_text, t
 from metarec.serving.recommend import Request, recommend
-from metarec.teaching.demo import random_family
+from metarec.teaching.demo import demo_family
 from pages.ui.errors import engine_or_stop, input_problem, safe_callback, show_flash
 from pages.ui.routing import require_shell
 from pages.ui.session import DEFAULT_AGE, get_engine, lang, method_name, tr
@@ -24,6 +24,9 @@ ALL = "all"
 TOP = 9
 PER_ROW = 3
 DEFAULTS = {"age": DEFAULT_AGE, "cat_filter": ALL, "liked": [], "disliked": [], "budget": None}
+FIT_COLOURS = {"great": "green", "good": "blue", "worth_a_try": "gray"}
+FIT_ICONS = {"great": ":material/favorite:", "good": ":material/thumb_up:",
+             "worth_a_try": ":material/lightbulb:"}
 LAST_KEY = "_last_result"  # (Request, Result, ms) of this session's latest recommendation
 
 
@@ -74,7 +77,7 @@ def _start_over() -> None:
 def _load_demo_family() -> None:
     engine = get_engine()
     st.session_state.demo_seed = int(st.session_state.get("demo_seed", 0)) + 1
-    demo = random_family(engine, st.session_state.demo_seed)
+    demo = demo_family(engine, st.session_state.demo_seed - 1)   # the n-th click: the n-th family
     months = int(demo.family.age_months)
     st.session_state.update(age=months, cat_filter=ALL, liked=list(demo.liked),
                             disliked=list(demo.disliked), budget=None)
@@ -144,8 +147,8 @@ def _card(engine, rec) -> None:
         st.caption(" · ".join((category_name(rec.category, code),
                                range_text(rec.min_age_months, rec.max_age_months, code),
                                tr("ui.card.price", price=f"{rec.price:.2f}"))))
-        st.progress(min(max(float(rec.match), 0.0), 1.0),
-                    text=tr("ui.card.match", pct=round(100 * float(rec.match))))
+        st.badge(t(f"fit.{rec.fit}", code), icon=FIT_ICONS.get(rec.fit),
+                 color=FIT_COLOURS.get(rec.fit, "gray"))
         st.write(rec.reason)
         with st.expander(tr("ui.card.more")):
             # the liked toys worth naming (metarec.serving.reasons.closest_liked)
@@ -158,7 +161,6 @@ def _card(engine, rec) -> None:
             st.markdown(tr("ui.card.age_fit", fit=rec.age_fit))
             if rec.small_parts:
                 st.markdown(tr("ui.card.small_parts"))
-        st.caption(tr("ui.card.id", id=rec.id))
 
 
 def _recommend(engine, request: Request):

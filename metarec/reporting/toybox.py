@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .verdicts import ABOVE, compare, mean_ci, unpaired_ci
+from .verdicts import ABOVE, compare, mean_ci, signed_ci, unpaired_ci
 
 VERDICT_SHOTS = 5          # the verdict speaks about 5 liked toys (or the nearest number measured)
 REFERENCE = "popularity"   # the simple baseline every verdict is measured against
+CLASSICAL = "bayes"        # the strongest classical alternative on the simulated world
+NOT_META = ("bayes", "knn", "popularity", "finetune", "oracle")   # not meta-learned networks
 METRIC_KEYS = {"ndcg@10": "ui.board.metric_ndcg", "recall@10": "ui.board.metric_recall",
                "hr@10": "ui.board.metric_hr"}
 
@@ -127,3 +129,60 @@ def best_per_shots(rows: list[dict], metric: str = "ndcg@10") -> list[dict]:
         if k not in best or r[metric] > best[k][metric]:
             best[k] = r
     return [{"shots": k, "method": r["method"], "value": r[metric]} for k, r in sorted(best.items())]
+
+
+def meta_learner(metrics: dict) -> str | None:
+    """The meta-learner the verdict speaks for: the served learner if it is a meta-learned
+    network, else the best such learner on validation (``metrics["served"]["validation"]``)."""
+    served = metrics.get("served") or {}
+    if served.get("method") and served["method"] not in NOT_META:
+        return served["method"]
+    scores = {m: v for m, v in (served.get("validation") or {}).items() if m not in NOT_META}
+    return max(scores, key=scores.get) if scores else None
+
+
+def meta_vs_classical(metrics: dict, metric: str = "ndcg@10") -> dict | None:
+    """Where meta-learning beats the strongest classical alternative on the simulated world.
+
+    Reads a checkpoint manifest's ``metrics`` (``test`` rows, ``paired`` differences against the
+    empirical-Bayes reference, ``gap_closed``, ``served``). Returns None when the paired
+    differences are missing; else ``{"method", "against", "per_k": [{"shots", "diff", "ci",
+    "status", "value", "reference"}], "oracle": {k: value}, "share": {k: share of the
+    popularity-to-oracle gap the method closes}}``. Every status is the paired interval's verdict
+    (above / level / below): no ordering is claimed where the interval contains 0.
+    """
+    method = meta_learner(metrics)
+    pairs = [p for p in metrics.get("paired") or []
+             if p["method"] == method and p.get("against") == CLASSICAL and p.get("metric", metric) == metric]
+    if not method or not pairs:
+        return None
+    by = {(r["method"], int(r["shots"])): r[metric] for r in metrics.get("test") or []}
+    share = {int(g["shots"]): g["share"] for g in metrics.get("gap_closed") or [] if g["method"] == method}
+    per_k = [{"shots": int(p["shots"]), "diff": p["mean"], "ci": p["ci95"],
+              "status": compare(p["mean"], p["ci95"]), "value": by.get((method, int(p["shots"]))),
+              "reference": by.get((CLASSICAL, int(p["shots"])))}
+             for p in sorted(pairs, key=lambda p: p["shots"])]
+    oracle = {k: v for (m, k), v in by.items() if m == "oracle"}
+    return {"method": method, "against": CLASSICAL, "per_k": per_k, "oracle": oracle,
+            "share": share}
+
+
+def meta_vs_classical_text(facts: dict, lang: str = "en") -> str:
+    """:func:`meta_vs_classical` as a short paragraph in ``lang`` (markdown)."""
+    from ..i18n import method_title, t
+    sep = t("ui.list.sep", lang)
+    groups = {status: [p for p in facts["per_k"] if p["status"] == status]
+              for status in ("above", "level", "below")}
+    name, ref = method_title(facts["method"], lang), method_title(facts["against"], lang)
+    parts = [t("ui.board.mvc_head", lang, name=name, ref=ref)]
+    for status, items in groups.items():
+        if items:
+            cells = sep.join(t("ui.board.mvc_cell", lang, k=p["shots"],
+                               d=signed_ci(p["diff"], p["ci"])) for p in items)
+            parts.append(t(f"ui.board.mvc_{status}", lang, cells=cells))
+    if facts["oracle"] and facts["share"]:
+        ks = sorted(facts["share"])
+        parts.append(t("ui.board.mvc_oracle", lang, name=name,
+                       oracle=sep.join(f"{facts['oracle'][k]:.2f}" for k in ks if k in facts["oracle"]),
+                       shares=sep.join(f"{round(100 * facts['share'][k])}%" for k in ks)))
+    return t("ui.sentence.sep", lang).join(parts)

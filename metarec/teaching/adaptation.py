@@ -6,13 +6,14 @@ network pretrained without meta-learning, and a random initialisation. After eve
 the support loss, the top-10 list, the adapted model's taste per category and, for a simulated
 family whose liked toys are known, nDCG@10 and Recall@10 on the family's held-out liked toys (its
 query set). :func:`family_setup` and :func:`parents_setup` build what it adapts to;
-:func:`taste_reveal` compares the taste before and after with the simulated family's hidden one;
-:func:`shots_rows` measures every learner against the number of shots (the toybox protocol).
+:func:`taste_reveal` compares the taste before and after with the simulated family's hidden one.
+The averaged views (every learner against the number of shots, the inner loop over many families)
+are computed once per checkpoint: :mod:`metarec.teaching.precompute`.
 """
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,16 +23,14 @@ from ..core.catalog import CATEGORIES
 from ..core.episodes import Support, make_support
 from ..core.metrics import ndcg_at_k, recall_at_k
 from ..core.model import init_params
-from ..evaluation.toybox import evaluate_world
 from ..learners import GRADIENT_METHODS
 from ..learners.gradient import GradientLearner
 from ..serving.engine import Engine
 from ..world import Family
-from .demo import random_family
+from .demo import demo_family
 
 STARTS = ("maml", "fomaml", "finetune", "random")  # where the inner loop may start from
 SHOT_OPTIONS = (1, 2, 3, 5, 10)   # shots the page offers, and the shots curve's x axis
-CURVE_FAMILIES = 100              # test families behind the shots curve (tests patch it smaller)
 N_TOP_CATEGORIES = 3              # the model's favourite categories compared with the family's
 
 log = logging.getLogger(__name__)
@@ -57,31 +56,30 @@ class Setup:
     key: tuple
 
 
-def family_setup(engine: Engine, seed: int, shots: int) -> Setup:
-    """A simulated test family (never seen in training) telling ``shots`` of its liked toys.
+def family_setup(engine: Engine, index: int, shots: int) -> Setup:
+    """A demo family (:func:`metarec.teaching.demo.demo_family`) telling ``shots`` of its liked
+    toys and ``shots // 2`` disliked ones, on its nested episode.
 
     Arguments:
         engine: the loaded engine (its world's test families and catalog).
-        seed: picks the family and its toys (:func:`metarec.teaching.demo.random_family`).
-        shots: liked toys told; ``shots // 2`` disliked ones come with them.
+        index: the place in the demo list (0: the default family of every page).
+        shots: liked toys told (at most 10).
 
     Returns:
-        A :class:`Setup` whose query set is the family's other liked toys that suit its age.
+        A :class:`Setup` whose query set is the family's held-out liked toys and every other
+        suitable toy it did not name (the same query whatever ``shots`` is).
 
     Example:
-        >>> setup = family_setup(engine, seed=1, shots=3)
+        >>> setup = family_setup(engine, 0, shots=3)
         >>> records = list(adaptation_steps(engine, "maml", setup.support, setup.candidates,
         ...                                 setup.relevant, steps=5))
     """
-    demo = random_family(engine, seed, shots=shots, n_disliked=shots // 2)
-    family, index = demo.family, engine.catalog.index
-    liked = tuple(index[toy] for toy in demo.liked)
-    disliked = tuple(index[toy] for toy in demo.disliked)
-    candidates = np.setdiff1d(family.eligible, np.array(liked + disliked, dtype=np.int64))
-    relevant = np.intersect1d(candidates, family.liked)
-    support = make_support(family.age_months, liked, disliked, family.eligible)
-    return Setup("sim", float(family.age_months), liked, disliked, support, candidates, relevant,
-                 family, ("sim", int(family.id), seed, shots))
+    demo = demo_family(engine, index, shots=shots)
+    ep, family = demo.episode, demo.family
+    liked = tuple(int(i) for i in ep.support.liked)
+    disliked = tuple(int(i) for i in ep.support.disliked)
+    return Setup("sim", float(family.age_months), liked, disliked, ep.support, ep.candidates,
+                 ep.relevant, family, ("sim", int(family.id), index, shots))
 
 
 def parents_setup(engine: Engine, age_months: float, liked: list[str],
@@ -264,23 +262,6 @@ def taste_reveal(engine: Engine, setup: Setup, records: list[StepRecord]) -> Tas
     top_before, top_after = top(before), top(after)
     return TasteReveal(order, true, before, after, favs, top_before, top_after,
                        len(set(favs) & set(top_before)), len(set(favs) & set(top_after)))
-
-
-def shots_rows(engine: Engine, n_families: int, report: Callable[[dict], None],
-                shots=SHOT_OPTIONS) -> None:
-    """Every learner on the first ``n_families`` test families at each number of shots.
-
-    One learner at a time, so each line of a chart appears whole; a learner that fails is logged
-    and skipped. ``report(row)`` receives each row of :func:`metarec.evaluation.toybox.evaluate_world`
-    as soon as it is measured (and may raise a ``BaseException`` to stop between two rows).
-    """
-    learners = dict(engine.learners)
-    families = engine.world.families("test")[:n_families]
-    for name, learner in learners.items():
-        try:
-            evaluate_world({name: learner}, families, shots, seed=0, progress=report)
-        except Exception:
-            log.exception("the shots curve of %s failed", name)
 
 
 def _standardise(x: np.ndarray) -> np.ndarray:

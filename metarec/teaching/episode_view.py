@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.episodes import IMPLICIT, LIKED, Episode, sample_episode
+from ..core.episodes import IMPLICIT, LIKED, N_QUERY_NEG, N_QUERY_POS, Episode
 from ..serving.engine import Engine
 from ..serving.recommend import Request, Result, recommend
 from ..world import Family
+from .demo import demo_family
 
 SHOTS = 3                  # liked toys in the page's episode
 # Learners side by side, meta-learners first; any other learner of the checkpoint follows.
@@ -51,29 +52,47 @@ class EpisodeView:
     liked: np.ndarray        # support: toys the family said it likes
     disliked: np.ndarray     # support: toys it said it does not
     implicit: np.ndarray     # support: toys it never mentioned (weak negatives)
-    hidden: np.ndarray       # query: its other liked toys among the candidates
+    implicit_liked: np.ndarray  # ... of which the family secretly likes these (shown as such)
+    hidden: np.ndarray       # query: its other liked toys among the candidates, none of them
+                             # in the support (a toy is never listed on both sides)
     n_candidates: int        # toys ranked on the query side
     n_query_pos: int         # labelled query toys for the training loss: liked ...
     n_query_neg: int         # ... and not liked
 
 
-def episode_view(engine: Engine, seed: int, shots: int = SHOTS) -> EpisodeView:
-    """A ``shots``-shot episode of a test family picked by ``seed``, taken apart.
+def episode_view(engine: Engine, index: int, shots: int = SHOTS) -> EpisodeView:
+    """A ``shots``-shot episode of the ``index``-th demo family, taken apart.
+
+    Implicit negatives are toys the family never mentioned, counted as "not liked"; some of them
+    it secretly likes. They are listed once, on the support side, with those marked, and are left
+    out of the hidden liked toys shown on the query side.
 
     Example:
-        >>> view = episode_view(engine, seed=1)
+        >>> view = episode_view(engine, 0)
         >>> len(view.liked), view.n_candidates > len(view.hidden)
         (3, True)
     """
-    test = engine.world.families("test")
-    rng = np.random.default_rng(seed)
-    family = test[int(rng.integers(len(test)))]
-    episode = sample_episode(family, shots, rng)
+    demo = demo_family(engine, index, shots)
+    family, nested = demo.family, demo.episode
+    # a training-style episode of the same family and supports: 10 liked + 20 other query toys
+    episode = Episode(nested.family_id, shots, nested.support, nested.candidates, nested.relevant,
+                      *_query_sample(nested, np.random.default_rng([index, int(family.id)])))
     kinds, items = episode.support.kind.numpy(), episode.support.items.numpy()
+    implicit = items[kinds == IMPLICIT]
+    secretly = np.intersect1d(implicit, family.liked)
     return EpisodeView(family, episode, items[kinds == LIKED],
-                       items[(kinds != LIKED) & (kinds != IMPLICIT)], items[kinds == IMPLICIT],
-                       episode.relevant, len(episode.candidates),
+                       items[(kinds != LIKED) & (kinds != IMPLICIT)], implicit, secretly,
+                       np.setdiff1d(episode.relevant, implicit), len(episode.candidates),
                        int(episode.query_labels.sum()), int((episode.query_labels == 0).sum()))
+
+
+def _query_sample(episode: Episode, rng) -> tuple[np.ndarray, np.ndarray]:
+    """The labelled query a training step would use: up to 10 liked and 20 other candidates."""
+    others = np.setdiff1d(episode.candidates, episode.relevant)
+    pos = rng.choice(episode.relevant, size=min(N_QUERY_POS, len(episode.relevant)), replace=False)
+    neg = rng.choice(others, size=min(N_QUERY_NEG, len(others)), replace=False)
+    return (np.concatenate([pos, neg]),
+            np.concatenate([np.ones(len(pos)), np.zeros(len(neg))]).astype(np.float32))
 
 
 def loop_numbers(engine: Engine) -> dict:

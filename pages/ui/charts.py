@@ -11,9 +11,13 @@ FONT_SIZE = 16  # readable on a projector
 METHOD_COLOURS = {
     "maml": "#1f77b4", "fomaml": "#17becf", "melu": "#9467bd", "metasgd": "#2ca02c",
     "reptile": "#bcbd22", "protonet": "#e377c2", "matching": "#8c564b", "relation": "#d62728",
-    "finetune": "#ff7f0e", "knn": "#7f7f7f", "popularity": "#222222",
+    "finetune": "#ff7f0e", "knn": "#7f7f7f", "popularity": "#222222", "tastenp": "#B03A0A",
+    "bayes": "#4B5563", "oracle": "#9CA3AF",
 }
-BASELINES = ("finetune", "knn", "popularity")  # drawn dashed: not meta-learning
+BASELINES = ("finetune", "knn", "popularity", "bayes", "oracle")  # dashed: not meta-learning
+# Flat reference lines: (colour, dash) of the served learner, the classical reference, the ceiling.
+REFERENCE_STYLE = {"tastenp": ("#B03A0A", "solid"), "bayes": ("#4B5563", "dash"),
+                   "oracle": ("#9CA3AF", "dot")}
 
 
 def method_colour(name: str) -> str:
