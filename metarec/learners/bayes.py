@@ -68,7 +68,7 @@ def offset_inputs(feats: ToyFeatures, poplogit: torch.Tensor, age: float, toys: 
 
 @dataclass(frozen=True)
 class Prior:
-    """What is learned from the training families (27 numbers; stored in the checkpoint)."""
+    """What is learned from the training families (26 numbers; stored in the checkpoint)."""
 
     mu: torch.Tensor   # [23] prior mean of the family weights
     b0: float          # pooled intercept (prior mean of the family intercept)

@@ -234,11 +234,13 @@ def train(cfg: TrainConfig = TrainConfig(), out=None, evaluate_test: bool = True
 
 
 def _size(entry) -> int:
-    """Numbers in a checkpoint entry (tensors and plain numbers, nested)."""
+    """Learned numbers in a checkpoint entry: its tensors and the prior's numbers (nested), not
+    its settings (inner steps, step size, configuration)."""
     if isinstance(entry, torch.Tensor):
         return entry.numel()
     if isinstance(entry, dict):
-        return sum(_size(v) for k, v in entry.items() if k not in ("config", "settings"))
+        return sum(_size(v) for k, v in entry.items()
+                   if k not in ("config", "settings", "steps", "lr"))
     return 1 if isinstance(entry, (int, float)) else 0
 
 
