@@ -8,7 +8,6 @@ curve on 4 test families, the live meta-training for 10 outer steps.
 from __future__ import annotations
 
 import json
-import time
 from unittest.mock import patch
 
 import pytest
@@ -20,16 +19,14 @@ from tests.support import ROOT
 APP = str(ROOT / "app.py")
 ADAPT, EMB, BOARD, HOW = ("pages/adaptation.py", "pages/embeddings.py", "pages/leaderboard.py",
                           "pages/how_it_works.py")
-CURVE_FAMILIES = 4   # the shots curve's test families in these tests (one job per process)
 MINI_ITERS = 10      # outer steps of the live meta-training in these tests
 
 
 @pytest.fixture(autouse=True)
 def small_budgets():
-    """The shots curve's families and the live training's outer steps, small (library settings)."""
-    with patch("metarec.teaching.adaptation.CURVE_FAMILIES", CURVE_FAMILIES), \
-            patch("metarec.teaching.episode_view.LIVE_BUDGET",
-                  LiveBudget(options=(MINI_ITERS, 2 * MINI_ITERS), default=MINI_ITERS)):
+    """The live training's outer steps, small (a library setting)."""
+    with patch("metarec.teaching.episode_view.LIVE_BUDGET",
+               LiveBudget(options=(MINI_ITERS, 2 * MINI_ITERS), default=MINI_ITERS)):
         yield
 
 
@@ -201,22 +198,36 @@ def test_adaptation_parents_source_without_a_family_is_friendly():
     assert "No liked toys were picked" in texts(app.info)
 
 
-def test_shots_curve_computes_in_the_background(engine):
+def test_shots_curve_comes_from_the_shipped_file(engine):
+    """Drawn at once from curves.json: the served learner and the references first, every
+    learner on request; nested supports, the paired comparison in the caption."""
     app = open_page(ADAPT)
-    deadline = time.monotonic() + 240
-    while app.get("progress") and time.monotonic() < deadline:  # still running: the page polls
-        time.sleep(1)
-        app.run()
     no_errors(app)
+    curve = engine.curves["shots_curve"]
     spec = chart(app, "ad_shots_chart")
-    methods = {t["meta"] for t in spec["data"]}
-    assert methods == set(engine.learners)
+    shown = {t["meta"] for t in spec["data"]}
+    assert shown == {engine.default_method, "bayes", "finetune", "popularity", "oracle"}
     for trace in spec["data"]:
-        assert trace["x"] == [1, 2, 3, 5, 10]
-        assert len(trace["error_y"]["array"]) == 5
-    assert f"over {CURVE_FAMILIES} simulated test families" in texts(app.caption)
+        assert trace["x"] == curve["shots"] == [1, 3, 5, 10]
+    caption = texts(app.caption)
+    assert "the supports are nested" in caption and "paired over the same families" in caption
+    app.toggle(key="ad_shots_all").set_value(True).run()
+    assert {t["meta"] for t in chart(app, "ad_shots_chart")["data"]} == {*engine.learners, "oracle"}
     wide = table(app, "1 shot")
-    assert len(wide) == len(engine.learners) and "1 shot" in wide.columns
+    assert len(wide) == len(engine.learners) + 1 and "1 shot" in wide.columns
+
+
+def test_the_average_over_families_comes_before_one_family(engine):
+    app = open_page(ADAPT)
+    no_errors(app)
+    headers = [h.value for h in app.header]
+    assert headers.index("On average: the inner loop over many families") < headers.index(
+        "One family, step by step")
+    spec = chart(app, "ad_average_chart")
+    names = {t["name"] for t in spec["data"]}
+    from metarec.i18n import method_title
+    assert {method_title("bayes"), method_title("oracle"), method_title(engine.default_method)} <= names
+    assert len(spec["data"][0]["x"]) == engine.curves["adaptation"]["steps"] + 1
 
 
 def test_adaptation_in_chinese():
@@ -295,18 +306,22 @@ def test_leaderboard_table_chart_and_verdict(engine):
     spec = chart(app, "lb_chart")
     assert {t["meta"] for t in spec["data"]} == set(methods)
     assert all(len(t["x"]) == len(shots) and t["error_y"]["array"] for t in spec["data"])
-    verdict = texts(app.success)
-    best = max((r for r in rows if r["shots"] == 5), key=lambda r: r["ndcg@10"])
+    verdict = texts(app.info)   # paired against the strongest classical alternative
     from metarec.i18n import method_title
-    assert f"At 5 liked toys, {method_title(best['method'])} recommends best" in verdict
-    assert "above Popularity by age" in verdict
+    assert (f"**{method_title(engine.default_method)}** (meta-learned) against "
+            f"**{method_title('bayes')}**") in verdict
+    for p in (p for p in engine.manifest["metrics"]["paired"] if p["method"] == engine.default_method):
+        word = {"above": "above at", "level": "level within the noise at", "below": "below at"}
+        assert word[p["verdict"]] in verdict
+    assert "closes" in verdict and "oracle" in verdict
     assert "Each of 500 simulated test families" in texts(app.markdown)
     assert "Chart: nDCG@10 against the number" in texts(app.caption)
 
     app.button_group(key="lb_metric").set_value("recall@10").run()
     no_errors(app)
-    assert "Recall@10" in texts(app.success)
     assert table(app, "method").iloc[0][f"s{shots[0]}"] != cell
+    paired = table(app, "Gap closed, 3")    # every learner minus the reference, and the gap closed
+    assert len(paired) == len(methods) - 1
 
 
 def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
