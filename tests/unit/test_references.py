@@ -105,5 +105,5 @@ def test_the_demo_families_follow_the_validation_rule(engine):
     gains = [f["gain"] for f in demo["families"]]
     assert gains and all(q25 - 1e-4 <= g <= q75 + 1e-4 for g in gains)   # 4-decimal rounding
     distance = [abs(g - q50) for g in gains]   # closest to the median first (gains are rounded)
-    assert all(a <= b + 1e-4 for a, b in zip(distance, distance[1:]))
+    assert all(a <= b + 2e-4 for a, b in zip(distance, distance[1:]))   # q50 is rounded too
     assert demo["method"] == engine.default_method
