@@ -13,21 +13,22 @@ When the family named liked toys, a pick's reason is, in this order of preferenc
    no-likes fallback (with the age fit of toys outside the popular fifth).
 
 Measured on 200 validation families with 3 liked toys (one evaluation episode each, top 10,
-the served learner, MAML in the shipped checkpoint; ``experiments/reason_kinds.py``), the share
-of each reason kind among the 2,000 cards:
+the served learner; ``experiments/reason_kinds.py``), the share of each reason kind among the
+2,000 cards:
 
-======  =======  ========  =====  =======  =======  =====
-code    similar  category  skill  age_fit  popular  taste
-======  =======  ========  =====  =======  =======  =====
-before  0.638    –         –      –        0.343    0.019
-after   0.620    0.000     0.313  0.046    0.021    –
-======  =======  ========  =====  =======  =======  =====
+======================  =======  ========  =====  =======  =======  =====
+code                    similar  category  skill  age_fit  popular  taste
+======================  =======  ========  =====  =======  =======  =====
+before (MAML served)    0.638    –         –      –        0.343    0.019
+after (MAML served)     0.620    0.000     0.313  0.046    0.021    –
+after (TasteNP served)  0.724    0.000     0.238  0.024    0.014    –
+======================  =======  ========  =====  =======  =======  =====
 
 ("before": a liked toy was named only above :data:`SIMILAR`, else "popular at this age" for the
 most popular fifth, else a vague "matches what your child likes". "category" stays at 0 with the
 shipped content vectors, where two toys of one category are always at least :data:`SIMILAR`
-alike; it is there for vectors where they are not.) With 1 liked toy: similar 0.588, skill 0.245,
-age_fit 0.128, popular 0.040; with 5: 0.614, 0.349, 0.025, 0.011. Ages read in months under
+alike; it is there for vectors where they are not.) With TasteNP and 1 liked toy: similar 0.450,
+skill 0.315, age_fit 0.178, popular 0.058; with 5: 0.815, 0.177, 0.006, 0.002. Ages read in months under
 3 years ("18 months", "30 months") and in years after (:func:`metarec.i18n.age_text`).
 """
 from __future__ import annotations

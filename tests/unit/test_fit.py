@@ -44,8 +44,8 @@ def test_platt_on_a_hand_made_separable_set_stays_finite_and_monotone():
 
 
 def test_fit_label_thresholds():
-    assert GREAT == pytest.approx(0.5) and GOOD == pytest.approx(0.375)
-    assert [fit_label(p) for p in (0.9, 0.5, 0.49, 0.375, 0.37, 0.05)] == [
+    assert GREAT == pytest.approx(0.7) and GOOD == pytest.approx(0.5)
+    assert [fit_label(p) for p in (0.9, 0.7, 0.69, 0.5, 0.49, 0.05)] == [
         "great", "great", "good", "good", "worth_a_try", "worth_a_try"]
     assert fit_label(0.9, personal=False) == "good"   # without liked toys, never "great"
     assert set(FIT_LABELS) == {"great", "good", "worth_a_try"}
