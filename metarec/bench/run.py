@@ -1,4 +1,6 @@
-"""``python -m metarec bench``: adapt-and-rank latency, memory and meta-training throughput.
+"""``python -m metarec bench``: adapt-and-rank latency, memory, meta-training throughput, and the
+app's latency (``benchmarks/app_latency.py``: server-side renders, and every page's time to its
+first chart on a fresh server, in Chromium).
 
 Latency is one family's full path on one CPU thread: build the support set, adapt, score every
 toy that suits the age, take the top 10. It is measured for 1, 5 and 10 shots on the shipped
@@ -209,7 +211,7 @@ def _child_json(args: list[str], timeout: int = 900) -> dict:
 def app_latency() -> dict | None:
     """Run ``benchmarks/app_latency.py`` (Streamlit AppTest) in its own process, if present."""
     script = paths.REPO / "benchmarks" / "app_latency.py"
-    return _child_json([str(script)]) if script.exists() else None
+    return _child_json(["-m", "benchmarks.app_latency"], timeout=1800) if script.exists() else None
 
 
 def training_memory(iters: int = 200) -> dict:
@@ -234,10 +236,24 @@ def _summary(result: dict) -> str:
     if "p95_ms" in app:
         text += f"\napp: liked toys changed -> cards rendered  p50 {app['p50_ms']} ms  p95 {app['p95_ms']} ms"
         text += "".join(f"\napp: {page} page, cached data  {ms} ms" for page, ms in app.get("pages", {}).items())
+    text += _first_chart_summary(app.get("first_chart") or {})
     gpu = result["gpu_crossover"]
     text += ("\nGPU: none present" if gpu is None else
              f"\nGPU ({gpu['gpu']}) scoring overtakes CPU from {gpu['gpu_faster_from']} toys")
     return text + f"\non {result['device']}, {result['machine']}"
+
+
+def _first_chart_summary(first: dict) -> str:
+    """Each page's time to its first chart in a browser (benchmarks/app_latency.first_chart)."""
+    if "skipped" in first:
+        return f"\napp: time to first chart skipped: {first['skipped']}"
+    text = "".join(
+        f"\napp: {page} first chart  fresh server's first request {v.get('cold_first_request_s')} s, "
+        f"first visit once warm {v.get('first_visit_s')} s, from the menu {v.get('menu_click_s')} s"
+        for page, v in (first.get("pages") or {}).items())
+    if first.get("pages"):
+        text += f" (target {first.get('target_s')} s; warm-up {first.get('warm_up_s')} s)"
+    return text
 
 
 def run_bench(args, emit) -> int:

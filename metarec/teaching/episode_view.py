@@ -19,9 +19,10 @@ from ..world import Family
 from .demo import demo_family
 
 SHOTS = 3                  # liked toys in the page's episode
-# Learners side by side, meta-learners first; any other learner of the checkpoint follows.
-SIDE_ORDER = ("maml", "protonet", "matching", "relation", "reptile", "metasgd", "fomaml", "melu",
-              "finetune", "knn", "popularity")
+# Learners side by side (after the learner parents get, :func:`learner_order`): the
+# meta-learners, the classical reference and the baselines; any other learner follows.
+SIDE_ORDER = ("tastenp", "maml", "protonet", "matching", "relation", "reptile", "metasgd", "fomaml",
+              "melu", "bayes", "finetune", "knn", "popularity")
 
 log = logging.getLogger(__name__)
 
@@ -158,8 +159,10 @@ class LiveCurve:
 
 
 def learner_order(engine: Engine) -> list[str]:
-    """The checkpoint's learners in :data:`SIDE_ORDER`, any others after them."""
-    names = [m for m in SIDE_ORDER if m in engine.learners]
+    """The learner parents get (``engine.default_method``) first, then the checkpoint's other
+    learners in :data:`SIDE_ORDER`, any others after them."""
+    names = list(dict.fromkeys([engine.default_method, *SIDE_ORDER]))
+    names = [m for m in names if m in engine.learners]
     return names + [m for m in engine.learners if m not in names]
 
 

@@ -26,15 +26,40 @@ def method_colour(name: str) -> str:
 
 
 def style_figure(fig, height: int = 420, legend_top: bool = True):
-    """Projector-friendly defaults for a plotly figure: big fonts, light grid, legend on top."""
+    """Projector-friendly defaults for a plotly figure: every text at least 16 px, light grid,
+    legend on top.
+
+    Streamlit draws plotly charts with its own theme (``st.plotly_chart(theme="streamlit")``, the
+    default): its frontend merges a template into ``layout.template.layout`` that sizes tick labels,
+    legend and hover text at 0.75 rem (12.75 px at this app's 17 px base) and axis titles at
+    0.875 rem. A template value is more specific than ``layout.font``, so ``font.size`` alone is
+    not enough: every place the template sizes is set here explicitly (an explicit layout value
+    beats the template), and annotations and trace texts already in the figure are raised to at
+    least :data:`FONT_SIZE`. Call it after the figure's subplots exist (make_subplots) and after
+    its annotations are added."""
+    size = dict(size=FONT_SIZE)
     fig.update_layout(
-        height=height, font=dict(size=FONT_SIZE), margin=dict(l=10, r=10, t=60, b=10),
-        hoverlabel=dict(font_size=FONT_SIZE), template="plotly_white",
+        height=height, font=size, margin=dict(l=10, r=10, t=60, b=10),
+        hoverlabel=dict(font=size), template="plotly_white",
+        title=dict(font=size), legend=dict(font=size, title=dict(font=size)),
     )
+    fig.update_xaxes(tickfont=size, title_font=size)
+    fig.update_yaxes(tickfont=size, title_font=size)
+    for note in fig.layout.annotations or ():
+        if note.font.size is not None and note.font.size < FONT_SIZE:
+            note.font.size = FONT_SIZE
+    fig.for_each_trace(_raise_text)
     if legend_top:
         fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left",
                                       x=0))
     return fig
+
+
+def _raise_text(trace) -> None:
+    """A trace's own text (labels drawn on the plot) at least :data:`FONT_SIZE`."""
+    font = getattr(trace, "textfont", None)
+    if font is not None and isinstance(font.size, (int, float)) and font.size < FONT_SIZE:
+        font.size = FONT_SIZE
 
 
 def shots_figure(rows: list[dict], metric: str, y_title: str, x_title: str, height: int = 480):
@@ -62,6 +87,4 @@ def shots_figure(rows: list[dict], metric: str, y_title: str, x_title: str, heig
                          range=[np.log10(min(shots) * 0.85), np.log10(max(shots) * 1.15)])
     fig.update_xaxes(title_text=x_title)
     fig.update_yaxes(title_text=y_title)
-    style_figure(fig, height=height, legend_top=False)
-    fig.update_layout(legend=dict(font=dict(size=14)))
-    return fig
+    return style_figure(fig, height=height, legend_top=False)

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sys
 import traceback
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from metarec.core.errors import InputError
-from metarec.serving.engine import Engine
 
 from .session import get_engine, tr
+
+if TYPE_CHECKING:
+    from metarec.serving.engine import Engine
 
 FLASH_KEY = "_flash_error"
 

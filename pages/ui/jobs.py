@@ -62,6 +62,11 @@ class BackgroundJob:
             BackgroundJob._running.discard(self)
 
     @property
+    def elapsed(self) -> float:
+        """Seconds since the job started (its whole run once it is done)."""
+        return self.seconds if self.seconds is not None else time.perf_counter() - self._t0
+
+    @property
     def fraction(self) -> float:
         """The share of ``total`` reported so far, at most 1."""
         return min(len(self.items) / self.total, 1.0)

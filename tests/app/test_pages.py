@@ -8,6 +8,7 @@ curve on 4 test families, the live meta-training for 10 outer steps.
 from __future__ import annotations
 
 import json
+import time
 from unittest.mock import patch
 
 import pytest
@@ -260,7 +261,8 @@ def test_embeddings_map_with_prototype_and_recommendations(toy_map, engine):
     assert proto["marker"]["symbol"] == "star"
     recs = next(t for t in spec["data"] if t["name"] == "Top 10 recommendations")
     assert len(arr(recs["x"])) == 10 and recs["marker"]["symbol"] == "circle-open"
-    assert len(spec["layout"]["annotations"]) == 14  # a label per category prototype
+    labels = [a["text"] for a in spec["layout"]["annotations"]]   # (and the liked toys' names)
+    assert len(set(labels) & {t["name"] for t in toys}) == 14  # a label per category prototype
     assert recs["hovertext"][0].startswith("#1 ")
     assert len(table(toy_map, "Why")) == 10
     assert "PCA keeps" in texts(toy_map.caption)
@@ -380,7 +382,7 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
     assert "Above the published SASRec. Below S3-Rec (0.553)." in verdicts
     assert "HR@10 0.095 ± 0.004. Above every published number in this table." in verdicts
     assert "is best at every k** (nDCG@10: k=1 0.050 ± 0.004)" in verdicts
-    assert "from az.json" in texts(app.caption)
+    assert "from `az.json`" in texts(app.caption)   # a file name is code
     bars = chart(app, "lb_real_chart_amazon-toys-s3rec-full")["data"]
     assert bars[0]["x"] == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
     assert arr(bars[0]["y"]) == [0.095, 0.07] and arr(bars[0]["error_y"]["array"]) == [0.004, 0]
@@ -405,7 +407,7 @@ def test_how_it_works_renders_every_part(how, engine):
     no_errors(how)
     assert [h.value for h in how.header] == [
         "1 · Anatomy of an episode", "2 · The two loops", "3 · Watch meta-training happen",
-        "4 · Same three toys, every learner"]
+        "4 · The methods compared", "5 · Same three toys, every learner"]
     chips = texts(how.html)
     assert chips.count("border:2px solid") >= 3 + 10  # liked + implicit negatives at least
     cfg = engine.manifest["config"]
@@ -417,6 +419,33 @@ def test_how_it_works_renders_every_part(how, engine):
     assert f"mean query loss of {cfg['meta_batch']} families" in caption
     assert "Not run yet" in caption
 
+
+def test_the_outer_update_is_written_as_adam(how, engine):
+    """The training uses Adam: the diagram says "an Adam step", the caption writes Adam's update
+    (never plain SGD's θ ← θ − lr·∇)."""
+    diagram = json.dumps(chart(how, "hw_diagram")["layout"]["annotations"], ensure_ascii=False)
+    assert "one Adam step on θ" in diagram and "∇θ" not in diagram
+    caption = texts(how.caption)
+    assert "m̂ / (√v̂ + ε)" in caption and "β₁ = 0.9, β₂ = 0.999" in caption
+    assert f"θ ← θ − {engine.manifest['config']['outer_lr']} · m̂" in caption
+
+
+def test_implicit_negatives_are_explained_marked_and_never_on_both_sides(engine):
+    """An implicit negative the family secretly likes is starred on the support side and is not
+    listed again among the hidden liked toys on the query side."""
+    from metarec.teaching.episode_view import episode_view
+    seed = next(s for s in range(1, 40) if len(episode_view(engine, s - 1).implicit_liked))
+    app = open_page(HOW, hw_seed=seed)
+    no_errors(app)
+    view = episode_view(engine, seed - 1)
+    support = next(str(h.value) for h in app.html if "★" in str(h.value))
+    query = [str(h.value) for h in app.html if "#1f77b4" in str(h.value)][0]
+    for i in view.implicit_liked:
+        name = engine.catalog.name(int(i), "en")
+        assert f"★ {engine.catalog.frame.at[int(i), 'icon']} {name}" in support
+        assert name not in query
+    assert f"({len(view.implicit_liked)} of them)" in texts(app.markdown)
+    assert "*Implicit negatives*" in texts(app.caption)
 
 def test_how_it_works_another_family(how):
     first = texts(how.markdown)
@@ -443,12 +472,22 @@ def _params_digest(engine) -> str:
     return h.hexdigest()
 
 
+def _train_until_done(app, timeout_s: float = 240) -> None:
+    """Poll as the page's fragment does while the background run goes (AppTest runs no timers)."""
+    deadline = time.monotonic() + timeout_s
+    while "outer steps in" not in texts(app.success) and time.monotonic() < deadline:
+        time.sleep(0.3)
+        app.run()
+    no_errors(app)
+
+
 def test_live_mini_meta_training_with_a_tiny_budget(how):
     from pages.ui.session import get_engine
     shared = get_engine()
     before = _params_digest(shared)
     how.button(key="hw_train").click().run()
     no_errors(how)
+    _train_until_done(how)
     done = texts(how.success)
     assert f"{MINI_ITERS} outer steps in" in done and "the shipped model was not changed" in done
     spec = chart(how, "hw_train_chart")
@@ -459,6 +498,51 @@ def test_live_mini_meta_training_with_a_tiny_budget(how):
     assert _params_digest(shared) == before and get_engine() is shared
     how.run()  # a rerun redraws the finished curves without training again
     assert chart(how, "hw_train_chart")["layout"]["meta"]["run"] == spec["layout"]["meta"]["run"]
+
+
+def test_mini_meta_training_survives_leaving_the_page(how):
+    """The run is a background job of the session: leave the page while it runs, come back, and
+    its progress, then its finished curves, are there (the same run, not a new one)."""
+    how.button(key="hw_train").click().run()
+    no_errors(how)
+    run = chart(how, "hw_train_chart")["layout"]["meta"]["run"]
+    how.switch_page(BOARD).run()           # another page while it trains
+    no_errors(how)
+    assert not how.get("plotly_chart") or not any(
+        "hw_train_chart" in el.proto.id for el in how.get("plotly_chart"))
+    how.switch_page(HOW).run()
+    no_errors(how)
+    assert chart(how, "hw_train_chart")["layout"]["meta"]["run"] == run
+    _train_until_done(how)
+    spec = chart(how, "hw_train_chart")
+    assert spec["layout"]["meta"] == {"run": run, "iters": MINI_ITERS, "done": True}
+    assert spec["data"][0]["x"] == list(range(1, MINI_ITERS + 1))
+    how.switch_page(BOARD).run()
+    how.switch_page(HOW).run()             # and once it is done, the result stays
+    assert chart(how, "hw_train_chart")["layout"]["meta"]["run"] == run
+    assert f"{MINI_ITERS} outer steps in" in texts(how.success)
+
+
+def test_the_methods_compared_table_and_pictures(how, engine):
+    """Every method in the table with what it adapts and compares (and its paper); each method's
+    picture drawn from the 2-D toy world: tastes for gradient methods, toys for metric ones."""
+    from metarec.i18n import method_title
+    from metarec.teaching.method_compare import GRADIENT, METHODS
+    table = next(str(m.value) for m in how.markdown if str(m.value).startswith("| Method |"))
+    for name in ("maml", "fomaml", "reptile", "metasgd", "protonet", "matching", "relation",
+                 "bayes", "tastenp"):
+        assert f"**{method_title(name)}**" in table
+    assert "Grant et al., ICLR 2018" in texts(how.markdown)
+    assert method_title(engine.default_method) in texts(how.markdown)
+    for method in METHODS:
+        how.selectbox(key="hw_method_en").set_value(method).run()
+        no_errors(how)
+        spec = chart(how, "hw_method_chart")
+        assert spec["layout"]["meta"]["method"] == method
+        assert spec["layout"]["meta"]["kind"] == ("params" if method in GRADIENT else "features")
+        assert "query toys fall on the right side" in texts(how.caption)
+    names = {t.get("name") for t in spec["data"]}
+    assert "liked (support)" in names   # the last one drawn: a metric method's toys
 
 
 def test_teaching_pages_in_chinese():

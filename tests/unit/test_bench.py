@@ -73,3 +73,15 @@ def test_peak_memory_is_the_process_own_and_sees_a_big_allocation(engine):
     from metarec.bench.memory import peak_rss_mb
     assert before < peak_rss_mb()  # this process holds torch and the engine
     assert after >= before + 250
+
+
+def test_the_summary_reports_each_pages_time_to_first_chart():
+    """The browser numbers of ``benchmarks/app_latency.first_chart`` reach the bench's summary
+    (measurements: reported, never asserted)."""
+    first = {"target_s": 2.0, "warm_up_s": 12.0, "pages": {
+        "parents": {"cold_first_request_s": 6.0, "first_visit_s": 1.5, "menu_click_s": 1.2},
+        "leaderboard": {"cold_first_request_s": 7.0, "first_visit_s": 4.9, "menu_click_s": 0.4}}}
+    text = bench._first_chart_summary(first)
+    assert "parents first chart  fresh server's first request 6.0 s" in text
+    assert "leaderboard" in text and "from the menu 0.4 s" in text and "target 2.0 s" in text
+    assert "skipped: no Chromium" in bench._first_chart_summary({"skipped": "no Chromium"})
