@@ -1,35 +1,32 @@
 """Toy map: every toy's learned embedding in 2-D, with a child's prototype and its recommendations.
 
 The vectors come from the prototypical network's meta-learned encoder (``metarec.teaching.embedding_map``);
-this page only draws them. PCA places prototypes exactly; t-SNE cannot place new points, so the
-library puts each prototype at the mean position of its toys (the page says so).
+this page only draws them (the figure: ``pages/ui/toy_map.py``). PCA places prototypes exactly;
+t-SNE (its layout shipped with the checkpoint) cannot place new points, so the library puts each
+prototype at the mean position of its toys, and a toy the parent described in words at the mean
+position of its nearest catalog toys (the page says so).
 """
 from __future__ import annotations
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from metarec.core.catalog import CATEGORIES
+from metarec.core.catalog import MAX_AGE_MONTHS
+from metarec.core.checkpoint import CheckpointError
 from metarec.core.errors import InputError
-from metarec.i18n import age_text, category_name, range_text, t
+from metarec.i18n import age_text, category_name, t
 from metarec.serving.recommend import Request, recommend
 from metarec.teaching import embedding_map
 from metarec.teaching.demo import demo_family
-from pages.ui.charts import style_figure
+from pages.ui import toy_map
 from pages.ui.errors import engine_or_stop, input_problem, log_exception, show_flash
+from pages.ui.plain_text import md
 from pages.ui.routing import require_shell
-from pages.ui.session import lang, parent_family, toy_label, tr
+from pages.ui.session import DEFAULT_AGE, lang, parent_family, toy_label, tr
+from pages.ui.text_toy import session_text_toys
 
 TOP = 10
 METHOD = "protonet"
-CATEGORY_COLOURS = dict(zip(CATEGORIES, (
-    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-    "#bcbd22", "#17becf", "#393b79", "#637939", "#ad494a", "#7b4173")))
-# Title key and colour of each age band (embedding_map.AGE_BANDS: by the middle of a toy's range).
-BAND_STYLE = {"baby": ("ui.emb.band_baby", "#fdae61"), "small": ("ui.emb.band_small", "#a6d96a"),
-              "school": ("ui.emb.band_school", "#1a9641"),
-              "older": ("ui.emb.band_older", "#2b83ba")}
 DEFAULTS = {"em_projection": "pca", "em_colour": "category", "em_source": "sim", "em_seed": 1}
 
 
@@ -44,8 +41,22 @@ def _another_family() -> None:
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _toy_map(projection: str, version: str, _engine) -> embedding_map.ToyMap:
-    """One map per projection (and checkpoint) per process: t-SNE takes seconds, PCA does not."""
-    return embedding_map.toy_map(_engine, projection)
+    """One map per projection (and checkpoint) per process: PCA computed, t-SNE shipped."""
+    return embedding_map.shipped_map(_engine, projection)
+
+
+def _parents_family() -> dict | None:
+    """The family entered on the parents' page, toys described in words included (a family may
+    have described toys and picked none from the list)."""
+    texts = session_text_toys()
+    family = parent_family()
+    if family is None and texts:
+        age = st.session_state.get("age")
+        family = {"age": age if isinstance(age, int) and 0 <= age <= MAX_AGE_MONTHS else DEFAULT_AGE,
+                  "liked": [], "disliked": list(st.session_state.get("disliked") or [])}
+    if family is not None:
+        family["texts"] = texts
+    return family
 
 
 def _controls(engine) -> dict | None:
@@ -54,17 +65,17 @@ def _controls(engine) -> dict | None:
         with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
             st.segmented_control(
                 tr("ui.emb.projection"), embedding_map.PROJECTIONS, key="em_projection",
-                persist_state="session", required=True,
+                persist_state="session", required=True, wrap=True,
                 format_func=lambda p: t("ui.emb.pca" if p == "pca" else "ui.emb.tsne", code))
             st.segmented_control(
                 tr("ui.emb.colour"), ("category", "age"), key="em_colour",
-                persist_state="session", required=True,
+                persist_state="session", required=True, wrap=True,
                 format_func=lambda c: t("ui.emb.by_category" if c == "category"
                                         else "ui.emb.by_age", code))
         with st.container(horizontal=True, vertical_alignment="bottom", gap="large"):
             st.segmented_control(
                 tr("ui.adapt.source"), ("sim", "parents"), key="em_source",
-                persist_state="session", required=True,
+                persist_state="session", required=True, wrap=True,
                 format_func=lambda s: t("ui.adapt.source_sim" if s == "sim"
                                         else "ui.adapt.source_parents", code))
             if st.session_state.em_source == "sim":
@@ -74,95 +85,18 @@ def _controls(engine) -> dict | None:
             demo = demo_family(engine, int(st.session_state.em_seed) - 1)
             return {"age": int(demo.family.age_months), "liked": list(demo.liked),
                     "disliked": list(demo.disliked), "id": int(demo.family.id)}
-        family = parent_family()
+        family = _parents_family()
         if family is None:
             st.info(tr("ui.adapt.no_parents"), icon="🧸")
         return family
-
-
-def _hover(engine, code: str) -> list[str]:
-    f = engine.catalog.frame
-    return [f"{f.at[i, 'icon']} {engine.catalog.name(i, code)}<br>"
-            f"{category_name(f.at[i, 'category'], code)} · "
-            f"{range_text(int(f.at[i, 'min_age_months']), int(f.at[i, 'max_age_months']), code)}"
-            f" · ${f.at[i, 'price']:.2f}<br>{f.at[i, 'id']}" for i in range(len(f))]
-
-
-def _groups(engine, by: str, code: str):
-    """(label, colour, toy indices) per colour group (embedding_map.toy_groups)."""
-    groups = embedding_map.toy_groups(engine.catalog, by)
-    if by == "category":
-        return [(category_name(c, code), CATEGORY_COLOURS[c], members) for c, members in groups]
-    return [(t(BAND_STYLE[band][0], code), BAND_STYLE[band][1], members)
-            for band, members in groups]
-
-
-def _figure(engine, tmap, family, recs: list[int]):
-    code = lang()
-    xy, hover = tmap.xy, _hover(engine, code)
-    fig = go.Figure()
-    for label, colour, members in _groups(engine, st.session_state.em_colour, code):
-        fig.add_trace(go.Scattergl(
-            x=xy[members, 0], y=xy[members, 1], mode="markers", name=label,
-            marker=dict(size=9, color=colour, opacity=0.75, line=dict(width=0.5, color="white")),
-            hovertext=[hover[i] for i in members], hoverinfo="text"))
-    slugs, cxy = embedding_map.category_prototypes(engine, tmap)
-    fig.add_trace(go.Scatter(
-        x=cxy[:, 0], y=cxy[:, 1], mode="markers", name=tr("ui.emb.cat_protos"),
-        marker=dict(symbol="diamond", size=15, color=[CATEGORY_COLOURS[s] for s in slugs],
-                    line=dict(width=2, color="#111")),
-        hovertext=[tr("ui.emb.cat_proto_hover", cat=category_name(s, code)) for s in slugs],
-        hoverinfo="text"))
-    for slug, (x, y) in zip(slugs, cxy):
-        fig.add_annotation(x=x, y=y, text=category_name(slug, code), showarrow=False, yshift=16,
-                           font=dict(size=13, color="#111"), bgcolor="rgba(255,255,255,0.75)")
-    if family is not None:
-        index = engine.catalog.index
-        liked = [index[toy] for toy in family["liked"] if toy in index]
-        proto = embedding_map.child_prototype(tmap, liked)
-        if recs and proto is not None:
-            lx, ly = [], []
-            for i in recs:
-                lx += [proto[0], xy[i, 0], None]
-                ly += [proto[1], xy[i, 1], None]
-            fig.add_trace(go.Scatter(x=lx, y=ly, mode="lines", name=tr("ui.emb.lines"),
-                                     line=dict(color="rgba(214,39,40,0.45)", width=2, dash="dot"),
-                                     hoverinfo="skip"))
-        if recs:
-            fig.add_trace(go.Scatter(
-                x=xy[recs, 0], y=xy[recs, 1], mode="markers",
-                name=tr("ui.emb.recs", n=len(recs)),
-                marker=dict(symbol="circle-open", size=22, color="#d62728", line=dict(width=3)),
-                hovertext=[f"#{k} " + hover[i] for k, i in enumerate(recs, start=1)],
-                hoverinfo="text"))
-        if liked:
-            fig.add_trace(go.Scatter(
-                x=xy[liked, 0], y=xy[liked, 1], mode="markers+text", name=tr("ui.emb.liked"),
-                marker=dict(symbol="circle", size=16, color="#ffd700",
-                            line=dict(width=3, color="#111")),
-                text=[toy_label(engine, i) for i in liked], textposition="bottom center",
-                textfont=dict(size=14, color="#111"),
-                hovertext=[hover[i] for i in liked], hoverinfo="text"))
-        if proto is not None:
-            fig.add_trace(go.Scatter(
-                x=[proto[0]], y=[proto[1]], mode="markers", name=tr("ui.emb.proto"),
-                marker=dict(symbol="star", size=30, color="#ffd700",
-                            line=dict(width=2, color="#111")),
-                hovertext=[tr("ui.emb.proto_hover")], hoverinfo="text"))
-    fig.update_xaxes(showticklabels=False, zeroline=False, title_text="")
-    fig.update_yaxes(showticklabels=False, zeroline=False, title_text="")
-    style_figure(fig, height=760, legend_top=False)
-    fig.update_layout(legend=dict(font=dict(size=14), itemsizing="constant", orientation="h",
-                                  yanchor="top", y=-0.02, xanchor="left", x=0),
-                      margin=dict(l=10, r=10, t=10, b=10), meta={"projection": tmap.projection})
-    return fig
 
 
 def _recommendations(engine, family) -> tuple[list[int], object | None]:
     if family is None:
         return [], None
     request = Request(age_years=family["age"] / 12, liked=tuple(family["liked"]),
-                      disliked=tuple(family["disliked"]), top=TOP, method=METHOD, lang=lang())
+                      disliked=tuple(family["disliked"]), top=TOP, method=METHOD, lang=lang(),
+                      liked_text=family.get("texts", ()))
     last = st.session_state.get("_em_last")
     if last is not None and last[0] == request:
         result = last[1]
@@ -170,6 +104,22 @@ def _recommendations(engine, family) -> tuple[list[int], object | None]:
         result = recommend(engine, request)
         st.session_state["_em_last"] = (request, result)
     return [engine.catalog.index[r.id] for r in result.recommendations], result
+
+
+def _text_points(engine, tmap, family) -> list:
+    """Where the family's toys described in words sit on the map (none when it has none)."""
+    texts = (family or {}).get("texts") or ()
+    if not texts:
+        return []
+    try:
+        with st.spinner(tr("ui.text.reading")):
+            return embedding_map.text_toy_points(engine, tmap, texts)
+    except InputError as exc:
+        st.warning(input_problem(exc), icon="✋")
+    except Exception:
+        log_exception("placing toys described in words on the map")
+        st.warning(tr("ui.text.failed"), icon="😟")
+    return []
 
 
 def render() -> None:
@@ -186,6 +136,10 @@ def render() -> None:
     except KeyError:
         st.info(tr("ui.emb.no_protonet"), icon="⏳")
         return
+    except (CheckpointError, ValueError) as exc:   # the shipped t-SNE layout is missing or stale
+        st.warning(tr("ui.emb.no_layout", msg=str(exc)), icon="⏳")
+        return
+    texts = _text_points(engine, tmap, family)
     try:
         recs, result = _recommendations(engine, family)
     except InputError as exc:
@@ -197,18 +151,21 @@ def render() -> None:
         recs, result = [], None
     code = lang()
     if family is not None:
-        names = tr("ui.list.sep").join(toy_label(engine, engine.catalog.index[toy])
-                                       for toy in family["liked"] if toy in engine.catalog.index)
+        names = tr("ui.list.sep").join(
+            [toy_label(engine, engine.catalog.index[toy])
+             for toy in family["liked"] if toy in engine.catalog.index]
+            + [f"✏️ “{md(p.toy.text)}”" for p in texts])
         who = (tr("ui.emb.sim_family", id=family["id"]) if "id" in family
                else tr("ui.emb.parents_family"))
         st.caption(tr("ui.emb.family", who=who, age=age_text(family["age"], code, long=True),
                       liked=names))
-    with st.container(key="em_map_box"):
-        st.plotly_chart(_figure(engine, tmap, family, recs), key="em_map",
-                        config={"scrollZoom": True})
-    note = tr("ui.emb.tsne_note") if projection == "tsne" else tr("ui.emb.pca_note")
-    st.caption(tr("ui.emb.caption", n=len(tmap.xy), d=tmap.embeddings.shape[1])
-               + tr("ui.sentence.sep") + note)
+    toy_map.show(engine, tmap, family, recs, texts)
+    tsne = projection == "tsne"
+    notes = [tr("ui.emb.caption", n=len(tmap.xy), d=tmap.embeddings.shape[1]),
+             tr("ui.emb.tsne_note" if tsne else "ui.emb.pca_note"), tr("ui.emb.labels_note")]
+    if texts:
+        notes.append(tr("ui.emb.text_tsne" if tsne else "ui.emb.text_pca"))
+    st.caption(tr("ui.sentence.sep").join(notes))
     st.header(tr("ui.emb.recs_title"), anchor=False)
     if result is None or not result.recommendations:
         st.caption(tr("ui.emb.no_recs"))

@@ -182,7 +182,8 @@ def _real_view(view: dict) -> None:
         elif c["key"] == "shots":
             labels[c["key"]] = tr("ui.board.real.col_shots")
         elif c["splits"]:
-            labels[c["key"]] = tr("ui.board.real.col_splits", metric=real_report.metric_label(c["metric"]))
+            labels[c["key"]] = tr("ui.board.real.col_splits", metric=real_report.metric_label(c["metric"]),
+                                  n=c.get("n_splits") or "")
         else:
             labels[c["key"]] = real_report.metric_label(c["metric"])
     frame = pd.DataFrame([{labels[c["key"]]: (
@@ -209,6 +210,7 @@ def _real_facts(view: dict) -> list[str]:
     first = next(iter(view.get("results") or []), {})
     if isinstance(first, dict) and "split" in first:
         facts.append(tr("ui.board.real.ml_columns", split=first["split"], n=first.get("n_test_users", "?"),
+                        splits=len(view.get("extra_split_seeds") or []),
                         seeds=", ".join(map(str, view.get("extra_split_seeds") or [])) or "—"))
     source = [tr("ui.board.real_file", file=view.get("file", "?"))]
     for field in ("n_users", "seconds", "command"):
@@ -250,7 +252,7 @@ def _row_name(method: str, published: bool) -> str:
 GROUP_COLOURS = ("#B03A0A", "#E0864F", "#F2BE9B")  # the theme's primary, then lighter
 PUBLISHED_GREY = "#9AA5B1"
 GROUP_KEYS = {"published split": "ui.board.group.published_split",
-              "5 more splits (mean)": "ui.board.group.five_splits"}
+              real_report.SPLITS_GROUP: "ui.board.group.splits"}
 
 
 def _real_figure(headline: dict):
@@ -265,7 +267,7 @@ def _real_figure(headline: dict):
         fig.add_bar(
             x=[_row_name(b["method"], b["published"]) for b in bars],
             y=[b["value"] for b in bars],
-            name=tr(GROUP_KEYS[group]) if group in GROUP_KEYS
+            name=tr(GROUP_KEYS[group], n=headline.get("n_splits") or "") if group in GROUP_KEYS
             else (group or real_report.metric_label(headline["metric"])),
             showlegend=not single,
             error_y=dict(type="data", array=[b["err"] or 0 for b in bars], visible=True),

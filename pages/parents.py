@@ -1,7 +1,10 @@
 """For parents: pick an age and a few liked toys, get safe, explained toy ideas.
 
-Everything a family enters lives in this browser session's ``st.session_state``; the shared engine
-is only read (``recommend`` adapts a private copy of the learner's state for each request).
+Everything a family enters, toys described in words included, lives in this browser session's
+``st.session_state``; the shared engine is only read (``recommend`` adapts a private copy of the
+learner's state for each request). The page parts live in ``pages/ui/``: the cards
+(:mod:`~pages.ui.cards`), a toy described in words (:mod:`~pages.ui.text_toy`), the strip "as your
+child grows" (:mod:`~pages.ui.growth`), the browser's language (:mod:`~pages.ui.browser_language`).
 """
 from __future__ import annotations
 
@@ -11,22 +14,22 @@ import streamlit as st
 
 from metarec.core.catalog import CATEGORIES, MAX_AGE_MONTHS
 from metarec.core.errors import InputError
-from metarec.i18n import age_text, category_name, range_text, t
+from metarec.i18n import age_text, category_name, t
 from metarec.serving.recommend import Request, recommend
 from metarec.teaching.demo import demo_family
+from pages.ui.browser_language import use_browser_language
+from pages.ui.cards import about_picks, card_grid
 from pages.ui.errors import engine_or_stop, input_problem, safe_callback, show_flash
+from pages.ui.growth import growth_strip
 from pages.ui.routing import require_shell
-from pages.ui.session import DEFAULT_AGE, get_engine, lang, method_name, tr
+from pages.ui.session import DEFAULT_AGE, get_engine, lang, tr
+from pages.ui.text_toy import clear_text_toys, session_text_toys, text_toy_inputs
 
 # Months under two, whole years from 2 to 14 (a simulated family may add its exact age).
 AGE_OPTIONS = [3, 6, 9, 12, 18] + [12 * years for years in range(2, 15)]
 ALL = "all"
 TOP = 9
-PER_ROW = 3
 DEFAULTS = {"age": DEFAULT_AGE, "cat_filter": ALL, "liked": [], "disliked": [], "budget": None}
-FIT_COLOURS = {"great": "green", "good": "blue", "worth_a_try": "gray"}
-FIT_ICONS = {"great": ":material/favorite:", "good": ":material/thumb_up:",
-             "worth_a_try": ":material/lightbulb:"}
 LAST_KEY = "_last_result"  # (Request, Result, ms) of this session's latest recommendation
 
 
@@ -44,6 +47,8 @@ def _init_state(engine) -> list[str]:
         notes.append(tr("ui.bad.age", age=_age_label(DEFAULT_AGE)))
     elif type(st.session_state.age) is not int:  # "36" or 36.0: the selectbox's options are ints
         st.session_state.age = int(float(st.session_state.age))
+    if st.session_state.cat_filter not in (ALL, *CATEGORIES):   # not a category: all of them
+        st.session_state.cat_filter = ALL
     unknown = []
     for key in ("liked", "disliked"):
         given = st.session_state[key]
@@ -71,6 +76,7 @@ def _start_over() -> None:
     for key, value in DEFAULTS.items():
         st.session_state[key] = list(value) if isinstance(value, list) else value
     st.session_state.pop("demo", None)
+    clear_text_toys()
 
 
 @safe_callback
@@ -81,6 +87,7 @@ def _load_demo_family() -> None:
     months = int(demo.family.age_months)
     st.session_state.update(age=months, cat_filter=ALL, liked=list(demo.liked),
                             disliked=list(demo.disliked), budget=None)
+    clear_text_toys()   # the simulated family replaces the whole family, typed toys too
     st.session_state.demo = {"id": int(demo.family.id), "age": months,
                              "favourites": list(demo.family.favourites)}
 
@@ -103,19 +110,6 @@ def _toy_label(engine, toy_id: str, code: str | None = None) -> str:
     return f"{engine.catalog.frame.at[i, 'icon']} {engine.catalog.name(i, code or lang())}"
 
 
-def _toy_options(engine, selected: list[str]) -> list[str]:
-    """Catalog ids in the chosen category, then the selected toys from other categories.
-
-    The list does not change when a toy in it is picked: a new list makes the browser redraw the
-    drop-down, which would wipe what the parent is typing for the next toy.
-    """
-    frame = engine.catalog.frame
-    cat = st.session_state.get("cat_filter", ALL)
-    in_cat = list(frame["id"] if cat == ALL else frame.loc[frame["category"] == cat, "id"])
-    shown = set(in_cat)
-    return in_cat + [toy for toy in selected if toy in engine.catalog.index and toy not in shown]
-
-
 def _inputs(engine) -> None:
     with st.container(border=True, key="inputs"):
         code = lang()  # bound now: Streamlit may format options outside this script run
@@ -125,47 +119,29 @@ def _inputs(engine) -> None:
                           key="age", help=tr("ui.age.help"), on_change=_forget_demo)
         all_label = tr("ui.category.all")
         cat_col.selectbox(tr("ui.category.label"), (ALL, *CATEGORIES), key="cat_filter",
-                          format_func=lambda c: all_label if c == ALL else category_name(c, code))
+                          format_func=lambda c: all_label if c == ALL else category_name(c, code),
+                          help=tr("ui.category.help"))
         budget_col.number_input(tr("ui.budget.label"), min_value=1.0, max_value=1000.0, value=None,
                                 step=5.0, format="%.2f", key="budget",
                                 placeholder=tr("ui.budget.placeholder"))
         label = lambda toy: _toy_label(engine, toy, code)  # noqa: E731
-        st.multiselect(tr("ui.liked.label"), _toy_options(engine, st.session_state.liked),
+        # Every catalog toy, whatever the category shown: the list never changes (a new list makes
+        # the browser redraw the drop-down, wiping what the parent is typing for the next toy).
+        toys = list(engine.catalog.ids)
+        st.multiselect(tr("ui.liked.label"), toys,
                        format_func=label, key="liked", help=tr("ui.liked.help"),
                        placeholder=tr("ui.liked.placeholder"), select_all=False,
                        on_change=_forget_demo)
-        st.multiselect(tr("ui.disliked.label"), _toy_options(engine, st.session_state.disliked),
+        text_toy_inputs(engine)
+        st.multiselect(tr("ui.disliked.label"), toys,
                        format_func=label, key="disliked",
                        placeholder=tr("ui.disliked.placeholder"), select_all=False,
                        on_change=_forget_demo)
 
 
-def _card(engine, rec) -> None:
-    code = lang()
-    with st.container(border=True, key=f"card-{rec.id}"):
-        st.markdown(f"### {rec.icon} {rec.name}", anchors=False)
-        st.caption(" · ".join((category_name(rec.category, code),
-                               range_text(rec.min_age_months, rec.max_age_months, code),
-                               tr("ui.card.price", price=f"{rec.price:.2f}"))))
-        st.badge(t(f"fit.{rec.fit}", code), icon=FIT_ICONS.get(rec.fit),
-                 color=FIT_COLOURS.get(rec.fit, "gray"))
-        st.write(rec.reason)
-        with st.expander(tr("ui.card.more")):
-            # the liked toys worth naming (metarec.serving.reasons.closest_liked)
-            if rec.closest_liked:
-                lines = ["- " + tr("ui.card.similar", name=_toy_label(engine, toy),
-                                   pct=round(100 * float(sim))) for toy, sim in rec.closest_liked]
-                st.markdown(tr("ui.card.closest") + "\n" + "\n".join(lines))
-            else:
-                st.markdown(tr("ui.card.no_closest"))
-            st.markdown(tr("ui.card.age_fit", fit=rec.age_fit))
-            if rec.small_parts:
-                st.markdown(tr("ui.card.small_parts"))
-
-
 def _recommend(engine, request: Request):
     """Adapt and rank for this family; the last answer is kept in this session only, so reruns
-    that do not change the request (browsing a category, opening a card) cost nothing."""
+    that do not change the request (opening a card, a language-free rerun) cost nothing."""
     last = st.session_state.get(LAST_KEY)
     if last is not None and last[0] == request:
         return last[1], last[2]
@@ -179,9 +155,11 @@ def _recommend(engine, request: Request):
 def _results(engine) -> None:
     age_months = int(st.session_state.age)
     liked, disliked = list(st.session_state.liked), list(st.session_state.disliked)
-    budget = st.session_state.budget
+    budget, cat = st.session_state.budget, st.session_state.cat_filter
+    texts = session_text_toys()
     request = Request(age_years=age_months / 12, liked=tuple(liked), disliked=tuple(disliked),
-                      top=TOP, budget=float(budget) if budget else None, lang=lang())
+                      top=TOP, budget=float(budget) if budget else None, lang=lang(),
+                      category=None if cat == ALL else cat, liked_text=texts)
     try:
         result, ms = _recommend(engine, request)
     except InputError as exc:   # too many toys, a toy both liked and disliked, ...
@@ -193,13 +171,15 @@ def _results(engine) -> None:
         st.header(tr("ui.results.popular", age=age), anchor=False)
     else:
         st.header(tr("ui.results.personal"), anchor=False)
-        n = len(liked) + len(disliked)
-        st.caption(tr("ui.results.how_one" if n == 1 else "ui.results.how", method=method_name(result.method),
-                      device=result.device, ms=max(1, round(ms)), n=n))
+        n = len(liked) + len(disliked) + len(texts)
+        st.caption(tr("ui.results.how_one" if n == 1 else "ui.results.how", n=n))
     counts = {k: int(result.filtered.get(k, 0)) for k in ("too_young", "outgrown", "small_parts")}
     sentences = [tr("ui.safety"), tr("ui.safety.counts", age=age, **counts)]
     if result.filtered.get("over_budget"):
         sentences.append(tr("ui.safety.budget", n=int(result.filtered["over_budget"])))
+    if result.filtered.get("other_category"):
+        sentences.append(tr("ui.safety.category", n=int(result.filtered["other_category"]),
+                            category=category_name(cat, lang())))
     safety = tr("ui.sentence.sep").join(sentences)
     with st.container(key="safety"):
         st.success(safety)
@@ -211,11 +191,10 @@ def _results(engine) -> None:
     if not recs:
         st.warning(tr("ui.bad.none_left"), icon="🔍")
         return
-    with st.container(key="cards"):
-        for start in range(0, len(recs), PER_ROW):
-            for col, rec in zip(st.columns(PER_ROW, gap="medium"), recs[start:start + PER_ROW]):
-                with col:
-                    _card(engine, rec)
+    card_grid(engine, recs)
+    about_picks(engine, result, ms)
+    if not result.fallback:
+        growth_strip(engine, request)
 
 
 def _demo_note() -> None:
@@ -227,6 +206,7 @@ def _demo_note() -> None:
 
 
 def render() -> None:
+    use_browser_language()   # a first visit: the browser's language (app.py asks first)
     engine = engine_or_stop()
     notes = _init_state(engine)
     st.title(f"🧸 {tr('ui.app.title')}", anchor=False)

@@ -96,7 +96,7 @@ def _visit(page, server: str, nav_key: str, h1_key: str, code: str = "en") -> No
     expect(page.locator("h1")).to_contain_text(t("ui.app.title", code), timeout=60_000)
     _settle(page)
     if nav_key != "ui.nav.parents":
-        page.locator('[data-testid="stSidebarNav"] a', has_text=t(nav_key, code)).click()
+        page.locator(".st-key-nav a", has_text=t(nav_key, code)).click()
         expect(page.locator("h1")).to_contain_text(t(h1_key, code), timeout=UI_TIMEOUT_MS)
 
 
@@ -157,7 +157,7 @@ def zh_tab(browser, server):
 def test_axe_chinese(zh_tab, name, nav_key, h1_key, ready):
     page = zh_tab
     with _evidence(page, f"axe-{name}-zh"):
-        page.locator('[data-testid="stSidebarNav"] a', has_text=t(nav_key, "zh")).click()
+        page.locator(".st-key-nav a", has_text=t(nav_key, "zh")).click()
         expect(page.locator("h1")).to_contain_text(t(h1_key, "zh"), timeout=UI_TIMEOUT_MS)
         if name == "parents":
             _load_family(page, "zh")
@@ -193,7 +193,7 @@ CONTROLS = ("button, input, select, textarea, summary, a[href], [role=slider], [
 # its elements cannot be followed from one Tab to the next; the finished chart is checked instead.
 SKIP = ".st-key-ad_shots_running"
 GROUP = ('[data-testid="stExpander"], [data-testid="stElementContainer"], '
-         '[data-testid="stSidebarNav"] li')
+         '.st-key-nav [data-testid="stElementContainer"]')
 # Every control on the page, visible and enabled, grouped; each group gets a data-a11y-group id.
 CONTROLS_JS = """([controls, group, skip]) => {
     const out = {}; let n = 0;

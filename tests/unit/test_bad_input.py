@@ -55,7 +55,7 @@ from metarec.serving.recommend import MAX_LIKED, Request, recommend
 APP = str(ROOT / "app.py")
 PARENTS = "pages/parents.py"
 ASSETS = ROOT / "assets"
-CARD_ID = re.compile(r"^(?:Catalog ID|目录编号) (\S+)$")
+CARD_KEY = re.compile(r"-card-(\S+)$")   # a card's container key (the card shows no ID)
 DEFAULT_AGE_MONTHS = 48  # the parents page's default (and what a bad age is reset to)
 
 
@@ -358,7 +358,12 @@ def _texts(elements) -> list[str]:
 
 
 def _card_ids(app) -> list[str]:
-    return [m.group(1) for c in app.caption if (m := CARD_ID.match(str(c.value)))]
+    def blocks(node):
+        yield node
+        for k in sorted(getattr(node, "children", None) or {}):
+            yield from blocks(node.children[k])
+    return [m.group(1) for b in blocks(app.main)
+            if (m := CARD_KEY.search(str(getattr(getattr(b, "proto", None), "id", "") or "")))]
 
 
 @pytest.fixture
