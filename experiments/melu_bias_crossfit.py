@@ -24,7 +24,7 @@ import torch
 
 
 from metarec.realdata.loaders import load_movielens, load_published_split  # noqa: E402
-from metarec.realdata.melu_bias import train_melu_bias  # noqa: E402
+from metarec.realdata.melu_bias import BiasBase, train_melu_bias  # noqa: E402
 from metarec.realdata.movielens import BIAS_GRID, bias_scores, train_ratings  # noqa: E402
 from metarec.realdata.protocols import draw_ml_split, published_metrics  # noqa: E402
 from metarec.realdata.settings import MeluBiasSettings  # noqa: E402
@@ -54,9 +54,10 @@ def crossfit(split, R, ml, members: int) -> dict:
         lam = max(fits, key=lambda g: np.mean(ndcg({u: fits[g][t["query_items"]] for u, t in A.items()}, A)))
         out["bias"] += ndcg({u: fits[lam][t["query_items"]] for u, t in B.items()}, B)
         settings = replace(MeluBiasSettings(), n_seeds=1)
+        base = BiasBase(rows, R, fits[lam], lam)
         preds = []
         for k in range(members):
-            score, _ = train_melu_bias(inner, R, ml, rows, fits[lam], lam, settings, k)
+            score, _ = train_melu_bias(inner, R, ml, base, settings, k)
             preds.append({u: score(u, t) for u, t in B.items()})
             out["singles"][k] += ndcg(preds[-1], B)
         out["ens"] += ndcg({u: np.mean([p[u] for p in preds], 0) for u in B}, B)

@@ -11,20 +11,24 @@ A method is a builder in :data:`METHODS`: ``build(ctx) -> score`` with ``score(u
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
 import torch
+from torch.func import vmap
 
 from ..core.episodes import DISLIKED, LIKED, Support
 from ..core.features import ToyFeatures
+from ..core.model import logits
 from ..learners import GRADIENT_METHODS
 from ..learners.gradient import GradientLearner
+from ..learners.inner_loop import inner_loop
 from ..training.toybox import TrainConfig
 from .loaders import MovieLens
-from .melu_bias import train_melu_bias
+from .melu_bias import BiasBase, train_melu_bias
 from .meta_train import meta_train
+from .mf import MFBase, fit_als, foldin_scores
 from .progress import log
 from .protocols import published_metrics
 from .settings import MovieLensSettings
@@ -124,21 +128,46 @@ def train_gradient(method_name: str, split, R, ml: MovieLens, settings: MovieLen
             qi.append(q); ql.append([float(R[u][i] >= 4) for i in q])
         return pad_tasks(si, sl, qi, ql)
 
+    def part_batch(part: dict):   # a part's users as one padded Task (support labels: rating >= 4)
+        si = [t["support_items"] for t in part.values()]
+        sl = [[float(R[u][i] >= 4) for i in t["support_items"]] for u, t in part.items()]
+        qi = [t["query_items"] for t in part.values()]
+        return pad_tasks(si, sl, qi, [[0.0] * len(q) for q in qi])
+
+    batches = {p: part_batch(split[p]) for p in ("valid", "test")}
+
+    def predictions(learner, part):
+        pred = adapt_and_score_all(learner, batches[part]).numpy()
+        return {u: pred[j, :len(t["query_items"])] for j, (u, t) in enumerate(split[part].items())}
+
     def run(learner, part):
-        vals = []
-        for u, t in split[part].items():
-            state = learner.adapt(rating_support(u, t["support_items"], R))
-            s = learner.score(state, torch.tensor(t["query_items"]))
-            vals.append(published_metrics(t["query_items"], s.numpy(), [R[u][i] for i in t["query_items"]])["ndcg@5"])
-        return float(np.mean(vals))
+        pred = predictions(learner, part)
+        return float(np.mean([published_metrics(t["query_items"], pred[u], [R[u][i] for i in t["query_items"]])["ndcg@5"]
+                              for u, t in split[part].items()]))
 
     params, info = meta_train(method_name, feats, n_items, sample_batch, lambda L: run(L, "valid"), cfg, log)
     learner = GradientLearner(GRADIENT_METHODS[method_name], params, feats, cfg.inner_steps, cfg.inner_lr)
+    cache = {(u, tuple(split[p][u]["query_items"])): v for p in batches for u, v in predictions(learner, p).items()}
 
     def score(u, t):
-        return learner.score(learner.adapt(rating_support(u, t["support_items"], R)),
-                             torch.tensor(t["query_items"])).numpy()
+        key = (u, tuple(t["query_items"]))
+        if key not in cache:
+            cache[key] = learner.score(learner.adapt(rating_support(u, t["support_items"], R)),
+                                       torch.tensor(t["query_items"])).numpy()
+        return cache[key]
     return score, info
+
+
+def adapt_and_score_all(learner: GradientLearner, batch) -> torch.Tensor:
+    """``[B, Q]``: ``learner.adapt`` then ``learner.score`` for every task of a padded batch at
+    once (``vmap`` over users; the padding has weight 0 in the support loss)."""
+    lr, keys = learner.step_sizes(), learner.method.adapt_keys
+
+    def one(age, items, labels, weights, query):
+        fast = inner_loop(learner.params, learner.feats, age, items, labels, weights, learner.steps, lr, keys)
+        return logits(fast, learner.feats, age, query)
+    with torch.no_grad():
+        return vmap(one)(batch.age, batch.s_items, batch.s_labels, batch.s_weights, batch.q_items)
 
 
 # ------------------------------------------------------------------ one split
@@ -163,10 +192,13 @@ class SplitContext:
     seed: int
     logs: dict
     rows: list = field(init=False)          # what the learners may see (:func:`train_ratings`)
+    mf_rows: list = field(init=False)       # the training users' ratings (MF's item side)
     chosen: dict = field(default_factory=dict)   # {method: value chosen on validation}
 
     def __post_init__(self):
         self.rows = train_ratings(self.split, self.R)
+        train = set(self.split["train"])
+        self.mf_rows = [r for r in self.rows if r[0] in train]   # MF: no held-out user in training
 
     def run(self, score: RatingScorer, part: str) -> dict[str, list]:
         """Per-user P@5 / nDCG@5 / MRR@5 of ``score`` on the users of ``part``."""
@@ -189,6 +221,21 @@ class SplitContext:
         """The user+item bias model's item biases with regularisation ``lam``, as a scorer."""
         s = bias_scores(self.rows, self.ml.n_users, self.ml.n_items, lam)
         return lambda u, t: s[t["query_items"]]
+
+    def bias_lambda(self) -> float:
+        """The bias model's regularisation chosen on validation (chosen here if not yet)."""
+        if "user-item-bias" not in self.chosen:
+            self.choose("user-item-bias", BIAS_GRID, self.bias_model)
+        return self.chosen["user-item-bias"]
+
+    def mf_setting(self) -> tuple[int, float, int]:
+        """``(rank, lam, epochs)`` of ``mf-foldin`` chosen on validation (chosen here if not yet)."""
+        if "mf-foldin" not in self.chosen:
+            build_mf_foldin(self)
+        return self.chosen["mf-foldin"]
+
+    def support_ratings(self, u: int, t: dict) -> list[float]:
+        return [self.R[u][i] for i in t["support_items"]]
 
 
 def build_constant(ctx: SplitContext) -> RatingScorer:
@@ -227,17 +274,65 @@ def build_gradient(method_name: str, ctx: SplitContext) -> RatingScorer:
     return score
 
 
+def build_mf_foldin(ctx: SplitContext) -> RatingScorer:
+    """Biased MF by ALS (:mod:`metarec.realdata.mf`), a new user folded in on their support
+    ratings; rank, regularisation and ALS epochs chosen on the validation users (nDCG@5 of their
+    query ratings) from the grid in :class:`~metarec.realdata.settings.MFSettings`."""
+    st = ctx.settings.mf
+    models = {}
+    for rank, lam in ((r, lam) for r in st.ranks for lam in st.lams):
+        def keep(epoch, m, rank=rank, lam=lam):
+            if epoch in st.epochs:
+                models[rank, lam, epoch] = m
+        fit_als(ctx.mf_rows, ctx.ml.n_users, ctx.ml.n_items, rank, lam, max(st.epochs), ctx.seed, keep)
+
+    def make(key):
+        m = models[key]
+        return lambda u, t: foldin_scores(m, t["support_items"], ctx.support_ratings(u, t), t["query_items"])
+    return ctx.choose("mf-foldin", list(models), make)
+
+
+def _melu(ctx: SplitContext, name: str, base, trained: bool) -> RatingScorer:
+    settings = ctx.settings.melu_bias if trained else replace(ctx.settings.melu_bias, max_iters=0)
+    score, info = train_melu_bias(ctx.split, ctx.R, ctx.ml, base, settings, ctx.seed, log)
+    ctx.logs.setdefault(name, []).append(info)
+    return score
+
+
+def bias_base(ctx: SplitContext) -> BiasBase:
+    """The user+item bias model chosen on validation, as the fixed part of ``melu-bias``."""
+    lam = ctx.bias_lambda()
+    return BiasBase(ctx.rows, ctx.R, bias_scores(ctx.rows, ctx.ml.n_users, ctx.ml.n_items, lam), lam)
+
+
+def mf_base(ctx: SplitContext) -> MFBase:
+    """``mf-foldin``'s model (settings chosen on validation), as the fixed part of ``melu-mf``."""
+    rank, lam, epochs = ctx.mf_setting()
+    return MFBase(ctx.mf_rows, ctx.R, ctx.ml.n_users, ctx.ml.n_items, rank, lam, epochs,
+                  ctx.settings.mf.base_folds, ctx.seed)
+
+
 def build_melu_bias(ctx: SplitContext) -> RatingScorer:
     """``melu-bias`` (:mod:`metarec.realdata.melu_bias`) on top of the bias model chosen on
-    validation (chosen here when ``user-item-bias`` was not run before it)."""
-    if "user-item-bias" not in ctx.chosen:
-        ctx.choose("user-item-bias", BIAS_GRID, ctx.bias_model)
-    lam = ctx.chosen["user-item-bias"]
-    item_bias = bias_scores(ctx.rows, ctx.ml.n_users, ctx.ml.n_items, lam)
-    score, info = train_melu_bias(ctx.split, ctx.R, ctx.ml, ctx.rows, item_bias, lam,
-                                  ctx.settings.melu_bias, ctx.seed, log)
-    ctx.logs.setdefault("melu-bias", []).append({"bias_lambda": lam, **info})
-    return score
+    validation."""
+    return _melu(ctx, "melu-bias", bias_base(ctx), trained=True)
+
+
+def build_melu_bias_untrained(ctx: SplitContext) -> RatingScorer:
+    """The ablation of ``melu-bias``: the same members and base, 0 meta-training steps (the local
+    update at test time from the untrained network)."""
+    return _melu(ctx, "melu-bias-untrained", bias_base(ctx), trained=False)
+
+
+def build_melu_mf(ctx: SplitContext) -> RatingScorer:
+    """``melu-mf``: ``melu-bias``'s network over MF fold-in (settings of ``mf-foldin``) instead of
+    the bias model (:class:`metarec.realdata.mf.MFBase`)."""
+    return _melu(ctx, "melu-mf", mf_base(ctx), trained=True)
+
+
+def build_melu_mf_untrained(ctx: SplitContext) -> RatingScorer:
+    """The ablation of ``melu-mf``: 0 meta-training steps."""
+    return _melu(ctx, "melu-mf-untrained", mf_base(ctx), trained=False)
 
 
 # name -> builder(SplitContext) -> score(user, task); the CLI's default order
@@ -247,15 +342,34 @@ METHODS: dict[str, Callable[[SplitContext], RatingScorer]] = {
     "popularity": build_popularity,
     "item-mean": build_item_mean,
     "user-item-bias": build_user_item_bias,
+    "mf-foldin": build_mf_foldin,
     "melu": partial(build_gradient, "melu"),
     "fomaml": partial(build_gradient, "fomaml"),
     "melu-bias": build_melu_bias,
+    "melu-bias-untrained": build_melu_bias_untrained,
+    "melu-mf": build_melu_mf,
+    "melu-mf-untrained": build_melu_mf_untrained,
 }
 ML_METHODS = tuple(METHODS)
+# the run without --methods: one meta-trained MeLU on ratings and its ablation fit the budget (well
+# under an hour on one core); melu-mf, not melu-bias, because its held-out validation nDCG@5 was
+# higher (experiments/melu_base_crossfit.py); melu-bias and melu-bias-untrained run when named
+DEFAULT_METHODS = tuple(m for m in ML_METHODS if m not in ("melu-bias", "melu-bias-untrained"))
+# name -> (meta-trained?, how it uses the new user's support: "gradient" = per-user SGD steps,
+# "encoder" = a network encodes it, "closed-form" = a per-user ridge solve (fold-in), "none" =
+# not at all for the ranking: a user's own offset does not reorder their items)
+LABELS: dict[str, tuple[bool, str]] = {
+    "constant": (False, "none"), "random": (False, "none"), "popularity": (False, "none"),
+    "item-mean": (False, "none"), "user-item-bias": (False, "none"), "mf-foldin": (False, "closed-form"),
+    "melu": (True, "gradient"), "fomaml": (True, "gradient"), "melu-bias": (True, "gradient"),
+    "melu-bias-untrained": (False, "gradient"), "melu-mf": (True, "gradient"),
+    "melu-mf-untrained": (False, "gradient")}
+# an ablation -> the meta-trained method it strips of meta-training
+ABLATIONS = {"melu-bias-untrained": "melu-bias", "melu-mf-untrained": "melu-mf"}
 
 
 def evaluate_split(split, R, ml: MovieLens, methods, seed: int, settings: MovieLensSettings,
-                   logs: dict) -> dict[str, dict[str, list]]:
+                   logs: dict) -> tuple[dict[str, dict[str, list]], dict[str, float]]:
     """Train every method on one split and score its test users.
 
     Arguments:
@@ -268,7 +382,8 @@ def evaluate_split(split, R, ml: MovieLens, methods, seed: int, settings: MovieL
         logs: ``{method: [entries]}``, appended to.
 
     Returns:
-        ``{method: {metric: [value per test user]}}``.
+        (``{method: {metric: [value per test user]}}``, ``{method: mean validation nDCG@5}``; the
+        latter is where choices between methods are made, never on the test users).
     """
     ctx = SplitContext(split, R, ml, settings, seed, logs)
     scorers = {}
@@ -276,4 +391,5 @@ def evaluate_split(split, R, ml: MovieLens, methods, seed: int, settings: MovieL
         if m not in METHODS:
             raise ValueError(m)
         scorers[m] = METHODS[m](ctx)
-    return {m: ctx.run(f, "test") for m, f in scorers.items()}
+    valid = {m: float(np.mean(ctx.run(f, "valid")["ndcg@5"])) for m, f in scorers.items()}
+    return {m: ctx.run(f, "test") for m, f in scorers.items()}, valid

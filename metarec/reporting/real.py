@@ -36,8 +36,25 @@ METRIC_LABELS = {"hr@1": "HR@1", "hr@5": "HR@5", "hr@10": "HR@10", "ndcg@5": "nD
                  "recall@10": "Recall@10"}
 # The simple baselines the MovieLens README asks a meta-learner to beat (the constant predictor is
 # there to show the published rows' level, not as a baseline to beat: see its caveat).
-SIMPLE_BASELINES = ("user-item-bias", "item-mean", "popularity")
-LEARNERS = ("melu-bias", "metaemb", "melu", "fomaml", "maml", "finetune")
+SIMPLE_BASELINES = ("user-item-bias", "item-mean", "mf-foldin", "popularity")
+# meta-learners of files without per-row labels (newer MovieLens rows say ``meta_trained``)
+LEARNERS = ("melu-bias", "melu-mf", "metaemb", "melu", "fomaml", "maml", "finetune")
+SPLITS_GROUP = "more splits (mean)"   # real_headline's group of the extra splits' means
+
+
+# Published rows as the result files name them -> the name shown in every language (the page adds
+# "(published)" in the reader's language, so the files' English suffix and notes are dropped).
+PUBLISHED_NAMES = {"MeLU (first-order)": "MeLU"}
+
+
+def published_name(raw: str) -> str:
+    """A published row's display name: ``"MeLU (first-order), published"`` -> ``"MeLU"``,
+    ``"MAMO, published"`` -> ``"MAMO"`` (names without English words stay as they are)."""
+    name = str(raw)
+    for suffix in (", published", " (published)", " published"):
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+    return PUBLISHED_NAMES.get(name, name)
 
 
 def metric_label(key: str) -> str:
@@ -70,16 +87,18 @@ def real_table(view: dict) -> tuple[list[dict], list[dict]]:
     A column is ``{"key", "metric", "splits"}``: ``metric`` None for the method and shots columns;
     metrics in the order the rows list them. MovieLens rows get one column per metric on the
     published split (interval over its test users) and, when run, one per metric over the extra
-    splits (``splits`` True: mean of the split means, interval over splits)."""
+    splits (``splits`` True: mean of the split means, interval over splits; ``n_splits`` how
+    many)."""
     rows = [r for r in view.get("results") or [] if isinstance(r, dict) and "method" in r]
     seen = dict.fromkeys(k for r in rows for k in r)
     metrics = [k for k in seen if k in METRIC_LABELS]
-    extra = [k for k in metrics if f"{k}_5splits" in seen]
+    extra = [k for k in metrics if f"{k}_splits" in seen]
+    n_splits = next((r["n_splits"] for r in rows if r.get("n_splits")), None)
     columns = [{"key": "method", "metric": None, "splits": False}]
     if "shots" in seen:
         columns.append({"key": "shots", "metric": None, "splits": False})
     columns += [{"key": k, "metric": k, "splits": False} for k in metrics]
-    columns += [{"key": f"{k}_5splits", "metric": k, "splits": True} for k in extra]
+    columns += [{"key": f"{k}_splits", "metric": k, "splits": True, "n_splits": n_splits} for k in extra]
     out = []
     for r in rows:
         row = {"method": r["method"], "published": False}
@@ -88,11 +107,12 @@ def real_table(view: dict) -> tuple[list[dict], list[dict]]:
         for k in metrics:
             row[k] = _cell(r.get(k), r.get(f"{k}_ci95", r.get(f"{k}_ci95_users")))
         for k in extra:
-            row[f"{k}_5splits"] = _cell(r.get(f"{k}_5splits"), r.get(f"{k}_5splits_ci95"))
+            row[f"{k}_splits"] = _cell(r.get(f"{k}_splits"), r.get(f"{k}_splits_ci95"))
         out.append(row)
     for r in view.get("published") or []:
         if isinstance(r, dict) and "method" in r:
-            out.append({"method": r["method"], "published": True, **{k: _cell(r.get(k)) for k in metrics}})
+            out.append({"method": published_name(r["method"]), "published": True,
+                        **{k: _cell(r.get(k)) for k in metrics}})
     return columns, out
 
 
@@ -104,10 +124,13 @@ def real_verdict(view: dict) -> dict | None:
       interval here, so ours decides: :func:`metarec.reporting.verdicts.compare` of the
       difference with our 95 % half-width).
     - ``kind="shots"`` (cold-start): the best method at each number of shots.
-    - ``kind="paired"`` (MovieLens): for the learner with the best mean over the extra splits (or
-      on the published split when none were run), its paired difference from each simple baseline
-      on the published split and over the extra splits, each with ``status`` "above" / "level" /
-      "below" (:func:`metarec.reporting.verdicts.compare`: the 95 % interval excludes 0 or not).
+    - ``kind="paired"`` (MovieLens): for the best meta-trained learner (the result's
+      ``best_meta_learner``, chosen on validation users; in older files the best mean over the
+      extra splits), its paired difference from each simple baseline on the published split and
+      over the extra splits, each with ``status`` "above" / "level" / "below"
+      (:func:`metarec.reporting.verdicts.compare`: the 95 % interval excludes 0 or not), and the
+      result's ``goal`` (above user+item bias, item mean and MF fold-in over the splits?) with
+      the ablation (the same learner without meta-training).
     """
     metric = HEADLINE.get(view.get("protocol"))
     rows = [r for r in view.get("results") or [] if isinstance(r, dict) and metric in r]
@@ -129,17 +152,20 @@ def real_verdict(view: dict) -> dict | None:
     ci = best.get(f"{metric}_ci95")
     by = {ABOVE: [], LEVEL: [], BELOW: []}   # a missing interval counts as exact (old rows)
     for r in published:
-        by[compare(best[metric] - r[metric], ci or 0.0)].append({"method": r["method"], "value": r[metric]})
+        by[compare(best[metric] - r[metric], ci or 0.0)].append({"method": published_name(r["method"]),
+                                                                 "value": r[metric]})
     return {"kind": "published", "metric": metric, "method": best["method"], "value": best[metric], "ci": ci,
             "above": [r["method"] for r in by[ABOVE]], "level": by[LEVEL], "below": by[BELOW]}
 
 
 def _paired_verdict(view: dict, metric: str, rows: list[dict]) -> dict | None:
-    learners = [r for r in rows if r["method"] in LEARNERS]
+    learners = [r for r in rows if r.get("meta_trained", r["method"] in LEARNERS)]
     if not learners:
         return None
-    split_key = f"{metric}_5splits"
-    best = max(learners, key=lambda r: r.get(split_key, r[metric]))
+    chosen = (view.get("best_meta_learner") or {}).get("method")
+    split_key = f"{metric}_splits"
+    best = next((r for r in learners if r["method"] == chosen), None) or max(
+        learners, key=lambda r: r.get(split_key, r[metric]))
     pairs = {p["baseline"]: p for p in view["paired"] if isinstance(p, dict)
              and p.get("method") == best["method"] and p.get("metric") == metric
              and p.get("baseline") in SIMPLE_BASELINES}
@@ -155,21 +181,31 @@ def _paired_verdict(view: dict, metric: str, rows: list[dict]) -> dict | None:
             out["splits"].append({"baseline": b, "diff": p["splits_diff"], "ci": p["splits_diff_ci95"],
                                   "status": compare(p["splits_diff"], p["splits_diff_ci95"]),
                                   "n_splits": p.get("n_splits")})
+    goal = view.get("goal")
+    if isinstance(goal, dict) and goal.get("method") == best["method"] and goal.get("against"):
+        out["goal"] = {"met": bool(goal.get("met")), "n_splits": goal.get("n_splits"),
+                       "baselines": [a["baseline"] for a in goal["against"]],
+                       "short": [a["baseline"] for a in goal["against"] if a.get("verdict") != ABOVE]}
+        ab = goal.get("ablation")
+        if ab:
+            out["ablation"] = {"baseline": ab["baseline"], "diff": ab["diff"], "ci": ab["ci95"],
+                               "status": compare(ab["diff"], ab["ci95"]), "n_splits": goal.get("n_splits")}
     return out
 
 
 def real_headline(res: dict) -> dict | None:
     """The one metric a stakeholder chart shows for a saved real-data result, as bars.
 
-    Each bar: ``method``, ``group`` (the shots on cold-start; on MovieLens the published split, or
-    the mean over the 5 extra splits), ``value``, ``err`` (95 % half-width, None for published
-    numbers) and ``published`` (a number from a paper, not measured here). Published rows only join
-    the group measured under their protocol. None when the protocol has no headline metric.
+    Each bar: ``method``, ``group`` (the shots on cold-start; on MovieLens "published split", or
+    :data:`SPLITS_GROUP` for the mean over the extra splits, whose number is ``n_splits`` in the
+    answer), ``value``, ``err`` (95 % half-width, None for published numbers) and ``published``
+    (a number from a paper, not measured here). Published rows only join the group measured under
+    their protocol. None when the protocol has no headline metric.
     """
     metric = HEADLINE.get(res.get("protocol"))
     if metric is None:
         return None
-    bars = []
+    bars, n_splits = [], None
     for r in res.get("results") or []:
         if not isinstance(r, dict) or metric not in r:
             continue
@@ -177,16 +213,17 @@ def real_headline(res: dict) -> dict | None:
             bars.append(_bar(r["method"], f"k={r['shots']}", r[metric], r.get(f"{metric}_ci95")))
         elif "split" in r:
             bars.append(_bar(r["method"], "published split", r[metric], r.get(f"{metric}_ci95_users")))
-            if f"{metric}_5splits" in r:
-                bars.append(_bar(r["method"], "5 more splits (mean)", r[f"{metric}_5splits"],
-                                 r.get(f"{metric}_5splits_ci95")))
+            if f"{metric}_splits" in r:
+                n_splits = r.get("n_splits")
+                bars.append(_bar(r["method"], SPLITS_GROUP, r[f"{metric}_splits"],
+                                 r.get(f"{metric}_splits_ci95")))
         else:
             bars.append(_bar(r["method"], "", r[metric], r.get(f"{metric}_ci95")))
     group = "published split" if any(b["group"] == "published split" for b in bars) else ""
     for r in res.get("published") or []:
         if isinstance(r, dict) and metric in r:
-            bars.append({**_bar(r["method"], group, r[metric], None), "published": True})
-    return {"metric": metric, "bars": bars} if bars else None
+            bars.append({**_bar(published_name(r["method"]), group, r[metric], None), "published": True})
+    return {"metric": metric, "bars": bars, "n_splits": n_splits} if bars else None
 
 
 def paired_rows(res: dict, metric: str) -> list[dict]:
@@ -268,7 +305,18 @@ def _paired_text(v: dict, lang: str) -> str:
             lead = t("ui.board.rv.on_published_plain", lang)
         clauses.append(lead + space + clause_sep.join(groups))
     head = t("ui.board.rv.paired_head", lang, name=_name(v["method"], lang), metric=metric_label(v["metric"]))
-    return head + space + clause_sep.join(clauses) + t("ui.board.rv.end", lang)
+    text = head + space + clause_sep.join(clauses) + t("ui.board.rv.end", lang)
+    goal = v.get("goal")
+    if goal:
+        names = sep.join(_name(b, lang) for b in goal["baselines"])
+        text += space + (t("ui.board.rv.goal_met", lang, n=goal["n_splits"], names=names) if goal["met"] else
+                         t("ui.board.rv.goal_not_met", lang, n=goal["n_splits"], names=names,
+                           short=sep.join(_name(b, lang) for b in goal["short"])))
+    ab = v.get("ablation")
+    if ab:
+        text += space + t(f"ui.board.rv.ablation.{ab['status']}", lang, name=_name(ab["baseline"], lang),
+                          n=ab["n_splits"], d=signed_ci(ab["diff"], ab["ci"]))
+    return text
 
 
 def _bar(method: str, group: str, value, err) -> dict:

@@ -200,7 +200,7 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     query rating of a validation/test user, and melu-bias trains and scores with the test users'
     query ratings replaced by NaN (any that reached training would make the parameters NaN)."""
     from metarec.realdata.loaders import load_movielens, load_published_split
-    from metarec.realdata.melu_bias import ml_task_pool, train_melu_bias
+    from metarec.realdata.melu_bias import BiasBase, ml_task_pool, train_melu_bias
     from metarec.realdata.movielens import bias_scores, train_ratings
     from metarec.realdata.settings import MeluBiasSettings
     ml = load_movielens()
@@ -221,8 +221,8 @@ def test_movielens_training_never_sees_valid_or_test_query_ratings():
     torch.set_num_threads(1)
     try:
         settings = MeluBiasSettings(max_iters=4, eval_every=2, support_tasks=True, n_seeds=2)
-        score, info = train_melu_bias(split, masked, ml, rows, bias_scores(rows, ml.n_users, ml.n_items, 10.0),
-                                      10.0, settings, 0)
+        base = BiasBase(rows, masked, bias_scores(rows, ml.n_users, ml.n_items, 10.0), 10.0)
+        score, info = train_melu_bias(split, masked, ml, base, settings, 0)
     finally:
         torch.set_num_threads(threads)
     assert [m["seed"] for m in info["members"]] == [0, 1]   # every member trains on the same pool
@@ -244,13 +244,16 @@ def test_paired_comparisons_by_hand():
     rows = {r["metric"]: r for r in paired_comparisons(per_split, ["item-mean", "melu-bias", "knn"])}
     assert set(rows) == {"p@5", "ndcg@5", "mrr@5"}
     nd = rows["ndcg@5"]
-    assert (nd["method"], nd["baseline"]) == ("melu-bias", "item-mean")
+    assert (nd["method"], nd["baseline"], nd["kind"]) == ("melu-bias", "item-mean", "baseline")
     assert nd["published_diff"] == pytest.approx((-0.2 + 0.0 + 0.3) / 3, abs=1e-4)
     assert (nd["published_users_better"], nd["published_users_worse"]) == (1, 1)
-    # differences -0.2, 0, 0.3: sample sd 0.2517, half-width 1.96 * 0.2517 / sqrt(3)
-    assert nd["published_diff_ci95_users"] == pytest.approx(1.96 * 0.251661 / 3 ** 0.5, abs=1e-4)
-    assert nd["splits_diff"] == pytest.approx(0.0, abs=1e-9) and nd["splits_above"] == 1
-    assert nd["n_splits"] == 2 and nd["splits_diff_ci95"] == pytest.approx(1.96 * 0.141421 / 2 ** 0.5, abs=1e-4)
+    # differences -0.2, 0, 0.3: sample sd 0.2517, half-width t(2 df) * 0.2517 / sqrt(3), t = 4.303
+    assert nd["published_diff_ci95_users"] == pytest.approx(4.3027 * 0.251661 / 3 ** 0.5, abs=1e-4)
+    assert nd["published_verdict"] == "level"
+    assert nd["splits_diff"] == pytest.approx(0.0, abs=1e-9)
+    assert (nd["splits_above"], nd["splits_below"], nd["splits_verdict"]) == (1, 1, "level")
+    # split means 0.7 - 0.6 and 0.5 - 0.6: sd 0.1414, t(1 df) = 12.706
+    assert nd["n_splits"] == 2 and nd["splits_diff_ci95"] == pytest.approx(12.7062 * 0.141421 / 2 ** 0.5, abs=1e-3)
     assert rows["mrr@5"]["published_diff"] == pytest.approx(-0.1667, abs=1e-4)
     # without extra splits (--quick) there is no split-level block
     assert "splits_diff" not in paired_comparisons({"published": per_split["published"]},

@@ -9,17 +9,19 @@ from metarec.reporting import real as real_report
 def _pair(baseline, pub, pub_ci, splits, splits_ci, metric="ndcg@5", method="melu-bias"):
     return {"method": method, "baseline": baseline, "metric": metric, "published_diff": pub,
             "published_diff_ci95_users": pub_ci, "published_users_better": 1, "published_users_worse": 1,
-            "splits_diff": splits, "splits_diff_ci95": splits_ci, "splits_above": 3, "n_splits": 5}
+            "splits_diff": splits, "splits_diff_ci95": splits_ci, "splits_above": 3, "n_splits": 20}
 
 
 ML = {"world": "movielens-100k", "protocol": "published",
       "results": [
           {"method": "user-item-bias", "split": "s", "n_test_users": 58, "p@5": 0.58, "p@5_ci95_users": 0.04,
-           "ndcg@5": 0.61, "ndcg@5_ci95_users": 0.045, "ndcg@5_5splits": 0.635, "ndcg@5_5splits_ci95": 0.013},
+           "ndcg@5": 0.61, "ndcg@5_ci95_users": 0.045, "n_splits": 20, "ndcg@5_splits": 0.635,
+           "ndcg@5_splits_ci95": 0.013},
           {"method": "melu", "split": "s", "n_test_users": 58, "ndcg@5": 0.62, "ndcg@5_ci95_users": 0.04,
-           "ndcg@5_5splits": 0.60, "ndcg@5_5splits_ci95": 0.02},
+           "n_splits": 20, "ndcg@5_splits": 0.60, "ndcg@5_splits_ci95": 0.02},
           {"method": "melu-bias", "split": "s", "n_test_users": 58, "p@5": 0.59, "p@5_ci95_users": 0.04,
-           "ndcg@5": 0.607, "ndcg@5_ci95_users": 0.046, "ndcg@5_5splits": 0.642, "ndcg@5_5splits_ci95": 0.01}],
+           "ndcg@5": 0.607, "ndcg@5_ci95_users": 0.046, "n_splits": 20, "ndcg@5_splits": 0.642,
+           "ndcg@5_splits_ci95": 0.01}],
       "published": [{"method": "MAMO, published", "p@5": 0.6103, "ndcg@5": 0.5929}],
       "paired": [_pair("user-item-bias", -0.002, 0.030, 0.007, 0.006),
                  _pair("item-mean", 0.040, 0.030, -0.020, 0.010),
@@ -40,15 +42,16 @@ def test_s3rec_results_become_two_views_one_per_candidate_set():
     assert real_report.real_views(ML) == [ML]
 
 
-def test_movielens_table_has_published_split_and_five_split_columns():
+def test_movielens_table_has_published_split_and_extra_split_columns():
     columns, rows = real_report.real_table(ML)
     assert [(c["key"], c["metric"], c["splits"]) for c in columns] == [
         ("method", None, False), ("p@5", "p@5", False), ("ndcg@5", "ndcg@5", False),
-        ("ndcg@5_5splits", "ndcg@5", True)]   # metrics in the rows' order; "split" is not a column
+        ("ndcg@5_splits", "ndcg@5", True)]   # metrics in the rows' order; "split" is not a column
+    assert columns[-1]["n_splits"] == 20
     assert rows[0] == {"method": "user-item-bias", "published": False, "p@5": "0.580 ± 0.040",
-                       "ndcg@5": "0.610 ± 0.045", "ndcg@5_5splits": "0.635 ± 0.013"}
+                       "ndcg@5": "0.610 ± 0.045", "ndcg@5_splits": "0.635 ± 0.013"}
     assert rows[1]["p@5"] is None                      # a metric the row lacks stays empty
-    assert rows[-1] == {"method": "MAMO, published", "published": True, "p@5": "0.610", "ndcg@5": "0.593"}
+    assert rows[-1] == {"method": "MAMO", "published": True, "p@5": "0.610", "ndcg@5": "0.593"}
 
 
 def test_movielens_verdict_pairs_the_best_learner_with_the_simple_baselines_only():
@@ -65,7 +68,7 @@ def test_movielens_verdict_pairs_the_best_learner_with_the_simple_baselines_only
         "**MeLU on ratings, from the bias model** against the simple baselines (nDCG@5, paired on the same "
         "users): on the published split (58 test users), above Item mean rating (+0.040 ± 0.030), Popularity "
         "(interaction count) (+0.110 ± 0.062); level within the noise with User + item bias (-0.002 ± 0.030); "
-        "over 5 more splits, above User + item bias (+0.007 ± 0.006), Popularity (interaction count) "
+        "over 20 more splits, above User + item bias (+0.007 ± 0.006), Popularity (interaction count) "
         "(+0.078 ± 0.023); below Item mean rating (-0.020 ± 0.010).")
     assert "在已发表的划分上（58 名测试用户）" in real_report.real_verdict_text(v, "zh")
 
@@ -115,12 +118,13 @@ def test_real_data_headline_bars_keep_published_numbers_apart():
     assert [(b["method"], b["value"], b["err"], b["published"]) for b in bars] == [
         ("metaemb", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
     ml = {"protocol": "published", "results": [{"method": "melu-bias", "split": "x", "ndcg@5": 0.6,
-                                                "ndcg@5_ci95_users": 0.05, "ndcg@5_5splits": 0.645,
-                                                "ndcg@5_5splits_ci95": 0.016}],
+                                                "ndcg@5_ci95_users": 0.05, "n_splits": 20, "ndcg@5_splits": 0.645,
+                                                "ndcg@5_splits_ci95": 0.016}],
           "published": [{"method": "MAMO, published", "ndcg@5": 0.5929}]}
-    bars = real_report.real_headline(ml)["bars"]
-    assert [(b["group"], b["value"]) for b in bars] == [
-        ("published split", 0.6), ("5 more splits (mean)", 0.645), ("published split", 0.5929)]
+    headline = real_report.real_headline(ml)
+    assert [(b["group"], b["value"]) for b in headline["bars"]] == [
+        ("published split", 0.6), (real_report.SPLITS_GROUP, 0.645), ("published split", 0.5929)]
+    assert headline["n_splits"] == 20
     assert real_report.real_headline({"protocol": "other", "results": []}) is None
 
 
@@ -136,3 +140,50 @@ def test_a_published_number_within_our_interval_is_level_not_above():
     assert real_report.real_verdict_text(v) == (
         "**Best of ours: Meta-learned embeddings (metaemb)**, HR@10 0.535 ± 0.007. Above the published "
         "SASRec. Level with BERT4Rec (0.530) within our 95% interval. Below S3-Rec (0.553).")
+
+
+def _ml_with_goal(met: bool, ablation_diff: float) -> dict:
+    """ML with labelled rows, a validation-chosen best meta-learner and issue #16's goal block."""
+    rows = [{**r, "meta_trained": r["method"] != "user-item-bias"} for r in ML["results"]]
+    rows.append({"method": "melu-mf", "meta_trained": True, "split": "s", "n_test_users": 58, "ndcg@5": 0.5,
+                 "ndcg@5_ci95_users": 0.05, "n_splits": 20, "ndcg@5_splits": 0.9, "ndcg@5_splits_ci95": 0.01})
+    against = [{"baseline": b, "diff": 0.01, "ci95": 0.005, "splits_above": 15, "verdict": "above"}
+               for b in ("user-item-bias", "item-mean")]
+    against.append({"baseline": "mf-foldin", "diff": 0.01 if met else 0.001, "ci95": 0.005, "splits_above": 12,
+                    "verdict": "above" if met else "level"})
+    return {**ML, "results": rows,
+            "best_meta_learner": {"method": "melu-bias", "chosen_on": "mean validation nDCG@5"},
+            "goal": {"method": "melu-bias", "metric": "ndcg@5", "n_splits": 20, "against": against, "met": met,
+                     "ablation": {"baseline": "melu-bias-untrained", "diff": ablation_diff, "ci95": 0.004,
+                                  "splits_above": 11, "verdict": "level"}}}
+
+
+def test_movielens_verdict_takes_the_learner_chosen_on_validation_and_says_when_the_goal_is_missed():
+    """The best meta-learner is the one the result chose on validation users (melu-bias), not the one
+    with the best test mean (melu-mf's 0.9); the goal and the ablation are said in plain words."""
+    v = real_report.real_verdict(_ml_with_goal(met=False, ablation_diff=0.002))
+    assert v["method"] == "melu-bias" and v["goal"]["short"] == ["mf-foldin"] and not v["goal"]["met"]
+    text = real_report.real_verdict_text(v)
+    assert text.endswith(
+        "So the goal, an interval above 0 against each of User + item bias, Item mean rating, Matrix "
+        "factorisation, new user folded in over the 20 splits, is not met: it does not beat Matrix "
+        "factorisation, new user folded in. Meta-training adds nothing measurable: +0.002 ± 0.004 over MeLU "
+        "on ratings, from the bias model, untrained (ablation: no meta-training) (20 splits), within the noise.")
+    assert "没有达到" in real_report.real_verdict_text(v, "zh")
+    met = real_report.real_verdict_text(real_report.real_verdict(_ml_with_goal(met=True, ablation_diff=0.01)))
+    assert "Over the 20 splits its interval lies above 0 against each of" in met
+    assert "Meta-training helps: +0.010 ± 0.004" in met
+
+
+def test_a_row_not_meta_trained_is_never_the_verdicts_learner():
+    res = _ml_with_goal(met=True, ablation_diff=0.0)
+    res = {**res, "best_meta_learner": None,
+           "results": [{**r, "meta_trained": False} if r["method"] == "melu-mf" else r for r in res["results"]]}
+    assert real_report.real_verdict(res)["method"] == "melu-bias"   # melu-mf (0.9) is not meta-trained here
+
+
+def test_published_rows_are_named_without_english_notes():
+    """The page adds "(published)" in the reader's language; the files' own suffix and notes go."""
+    assert [real_report.published_name(n) for n in (
+        "MeLU (first-order), published", "MAMO, published", "TaNP (published)", "S3-Rec")] == [
+        "MeLU", "MAMO", "TaNP", "S3-Rec"]
