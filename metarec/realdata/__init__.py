@@ -10,7 +10,7 @@ Modules, bottom first (each imports only from those above it; none imports this 
   metrics; ragged tasks padded into the library's ``Task``;
 - :mod:`.ranking`: ranking with a batched scorer, per-user metrics, result rows;
 - :mod:`.meta_train`, :mod:`.seqmodel`, :mod:`.melu_bias`: the learners' trainers (the library's
-  gradient learners, ``metaemb``, ``melu-bias``);
+  gradient learners, ``seqmodel``, ``melu-bias``);
 - :mod:`.amazon`, :mod:`.movielens`: each data set's methods, in a name -> builder registry;
 - :mod:`.amazon_s3rec`, :mod:`.amazon_coldstart`, :mod:`.movielens_published`: the benchmarks;
 - :mod:`.registry`: ``BENCHMARKS`` and :func:`evaluate_real`.

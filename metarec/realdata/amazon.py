@@ -27,7 +27,7 @@ from .loaders.cache import cached_text_embeddings
 from .meta_train import batched_scorer, meta_train
 from .progress import log
 from .ranking import Scorer, val_metric
-from .seqmodel import SeqConfig, train_metaemb
+from .seqmodel import SeqConfig, train_seqmodel
 from .settings import AmazonSettings
 from .tasks import neutral_features, pad_tasks
 
@@ -139,11 +139,11 @@ def build_knn(t: TrainingData) -> tuple[Scorer, dict]:
     return knn_scorer(ItemText.of(t.data).toy_features()), {}
 
 
-def build_metaemb(t: TrainingData) -> tuple[Scorer, dict]:
-    """``metaemb`` (:mod:`metarec.realdata.seqmodel`), early-stopped on the validation items."""
+def build_seqmodel(t: TrainingData) -> tuple[Scorer, dict]:
+    """``seqmodel`` (:mod:`metarec.realdata.seqmodel`), early-stopped on the validation items."""
     text = ItemText.of(t.data)
     cfg = SeqConfig(seed=t.seed, max_epochs=t.settings.seq_epochs)
-    learner, info = train_metaemb(t.train_seqs, t.data.n_items, text.reduced,
+    learner, info = train_seqmodel(t.train_seqs, t.data.n_items, text.reduced,
                                   lambda L: t.validate(L.score_batch), cfg, log)
     return learner.score_batch, info
 
@@ -198,7 +198,7 @@ def build_gradient(method_name: str, t: TrainingData) -> tuple[Scorer, dict]:
 METHODS: dict[str, Callable[[TrainingData], tuple[Scorer, dict]]] = {
     "popularity": build_popularity,
     "knn": build_knn,
-    "metaemb": build_metaemb,
+    "seqmodel": build_seqmodel,
     "melu": partial(build_gradient, "melu"),
     "fomaml": partial(build_gradient, "fomaml"),
 }

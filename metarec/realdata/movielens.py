@@ -355,15 +355,6 @@ ML_METHODS = tuple(METHODS)
 # under an hour on one core); melu-mf, not melu-bias, because its held-out validation nDCG@5 was
 # higher (experiments/melu_base_crossfit.py); melu-bias and melu-bias-untrained run when named
 DEFAULT_METHODS = tuple(m for m in ML_METHODS if m not in ("melu-bias", "melu-bias-untrained"))
-# name -> (meta-trained?, how it uses the new user's support: "gradient" = per-user SGD steps,
-# "encoder" = a network encodes it, "closed-form" = a per-user ridge solve (fold-in), "none" =
-# not at all for the ranking: a user's own offset does not reorder their items)
-LABELS: dict[str, tuple[bool, str]] = {
-    "constant": (False, "none"), "random": (False, "none"), "popularity": (False, "none"),
-    "item-mean": (False, "none"), "user-item-bias": (False, "none"), "mf-foldin": (False, "closed-form"),
-    "melu": (True, "gradient"), "fomaml": (True, "gradient"), "melu-bias": (True, "gradient"),
-    "melu-bias-untrained": (False, "gradient"), "melu-mf": (True, "gradient"),
-    "melu-mf-untrained": (False, "gradient")}
 # an ablation -> the meta-trained method it strips of meta-training
 ABLATIONS = {"melu-bias-untrained": "melu-bias", "melu-mf-untrained": "melu-mf"}
 

@@ -18,17 +18,13 @@ import torch
 
 from ..core.stats import mean_ci, paired
 from .loaders import load_movielens, load_published_split
-from .movielens import ABLATIONS, DEFAULT_METHODS, LABELS, ML_METHODS, evaluate_split
+from .labels import LABELS
+from .movielens import ABLATIONS, DEFAULT_METHODS, ML_METHODS, evaluate_split
 from .progress import log
 from .protocols import draw_ml_split
 from .settings import MovieLensSettings
 
 METRICS = ("p@5", "ndcg@5", "mrr@5")
-LABEL_NOTE = ("meta_trained: the method's parameters were meta-trained (an outer loop over training "
-              "users' tasks); adapts: how it uses a new user's support ratings: 'gradient' = SGD steps "
-              "on them (MeLU's local update), 'encoder' = a network encodes them, 'closed-form' = a "
-              "per-user ridge regression with the item side fixed (MF fold-in), 'none' = not at all "
-              "for the ranking (a user's own offset does not reorder their items)")
 PUBLISHED = [{"method": "MeLU (first-order), published", "p@5": 0.5345, "ndcg@5": 0.5331, "mrr@5": 0.7359},
              {"method": "MAMO, published", "p@5": 0.6103, "ndcg@5": 0.5929, "mrr@5": 0.7144},
              {"method": "TaNP, published", "p@5": 0.5806, "ndcg@5": 0.5994, "mrr@5": 0.8070}]
@@ -161,9 +157,7 @@ def evaluate_movielens(data_dir, settings: MovieLensSettings, seed: int, methods
     results = []
     for m in methods:
         pub = per_split["published"][m]
-        trained, adapts = LABELS[m]
-        row = {"method": m, "meta_trained": trained, "adapts": adapts,
-               "split": "published-split-seed2020", "n_test_users": len(pub["p@5"])}
+        row = {"method": m, "split": "published-split-seed2020", "n_test_users": len(pub["p@5"])}
         for k in METRICS:
             mean, ci = mean_ci(pub[k])
             row[k], row[f"{k}_ci95_users"] = round(mean, 4), round(ci, 4)
@@ -184,7 +178,6 @@ def evaluate_movielens(data_dir, settings: MovieLensSettings, seed: int, methods
             "published": PUBLISHED, "caveat": CAVEAT, "extra_split_seeds": list(seeds),
             "n_splits": len(seeds),
             "relevance": "the 5 query items with the highest true rating (ties: query order)",
-            "labels": LABEL_NOTE,
             "quick": settings.is_quick, "seed": seed, "settings_chosen_on_valid": logs,
             "seconds": round(time.perf_counter() - t0, 1),
             "cpu_seconds": round(time.process_time() - cpu0 + (sum(split_cpu.values()) if settings.workers > 1 else 0), 1),

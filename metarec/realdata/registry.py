@@ -17,6 +17,7 @@ from .amazon import AMAZON_METHODS
 from .amazon_coldstart import run_coldstart
 from .amazon_s3rec import run_s3rec, run_s3rec_full
 from .movielens import ML_METHODS
+from .labels import label_rows
 from .movielens_published import evaluate_movielens
 from .settings import AmazonSettings, MovieLensSettings
 
@@ -82,7 +83,7 @@ def evaluate_real(world: str, protocol: str | None = None, quick: bool = False,
     if settings is None:
         settings = bench.settings.quick() if quick else bench.settings()
     t0 = time.perf_counter()
-    out = bench.run(data_dir, settings, seed, methods)
+    out = label_rows(bench.run(data_dir, settings, seed, methods))
     out["seconds"] = round(time.perf_counter() - t0, 1)
     out["machine"] = (f"{platform.machine()} {platform.processor() or ''}".strip()
                       + f", torch {torch.__version__}, {torch.get_num_threads()} thread(s)")

@@ -1,4 +1,11 @@
-"""``metaemb``: meta-learned item-ID + text embeddings with the user's history as the support set.
+"""``seqmodel``: item-ID + text embeddings, the user's history encoded into a user vector.
+
+Called ``metaemb`` ("meta-learned embeddings") in results before 2026-12-02. It is trained the way a
+sequential recommender is (SASRec: Kang & McAuley 2018): a history prefix predicts the next item,
+pooled over all users, with no outer loop that measures a loss after a per-user adaptation. So it is
+*not* counted as meta-trained (``meta_trained: false``, ``adapts: "encoder"``,
+:mod:`metarec.realdata.labels`), although its encoder is the amortised adaptation of neural
+processes.
 
 Each user is a task. The support set (the user's items, oldest first) is encoded into a user vector
 by a learned, recency- and content-aware attention pooling plus the most recent item (amortised
@@ -6,7 +13,7 @@ adaptation, as in neural processes / black-box meta-learning); items are scored 
 ``<user, item> + item_bias``. Item vectors are a learned ID embedding plus a learned projection of
 the item's MiniLM text embedding, so rarely seen items still get a content-based vector.
 
-Meta-training is episodic: a task is (support = a prefix of a training user's history, query = the
+Training is episodic: a task is (support = a prefix of a training user's history, query = the
 next item), the loss a softmax over every item. Only what the protocol allows reaches training
 (for S3-Rec: the history before each user's validation item). The model is a pure function of a
 parameter dict, like :mod:`metarec.core.model`.
@@ -24,7 +31,7 @@ import torch.nn.functional as F
 
 @dataclass(frozen=True)
 class SeqConfig:
-    """``metaemb``'s model size and training budget (the Amazon runs set ``max_epochs`` and
+    """``seqmodel``'s model size and training budget (the Amazon runs set ``max_epochs`` and
     ``seed`` from :class:`~metarec.realdata.settings.AmazonSettings`)."""
 
     dim: int = 64            # item / user vector size
@@ -86,10 +93,10 @@ def pad_left(seqs: list[np.ndarray], max_len: int, pad: int) -> torch.Tensor:
     return torch.from_numpy(out)
 
 
-class MetaEmb:
+class SeqModel:
     """Learner interface over a trained parameter dict: ``adapt(support) -> user vector``."""
 
-    name, title = "metaemb", "Meta-learned ID+text embeddings, history as support"
+    name, title = "seqmodel", "ID+text embeddings, history encoded (not meta-trained)"
     paper = "this project (amortised meta-learning; cf. Garnelo et al. 2018, Kang & McAuley 2018)"
 
     def __init__(self, params: dict, text: torch.Tensor, cfg: SeqConfig):
@@ -116,9 +123,9 @@ def training_pairs(train_seqs: list[np.ndarray]) -> list[tuple[int, int]]:
     return [(u, t) for u, s in enumerate(train_seqs) for t in range(1, len(s))]
 
 
-def train_metaemb(train_seqs: list[np.ndarray], n_items: int, text: np.ndarray, validate,
-                  cfg: SeqConfig, log=None) -> tuple[MetaEmb, dict]:
-    """Train ``metaemb`` episodically, with early stopping on validation items.
+def train_seqmodel(train_seqs: list[np.ndarray], n_items: int, text: np.ndarray, validate,
+                  cfg: SeqConfig, log=None) -> tuple[SeqModel, dict]:
+    """Train ``seqmodel`` episodically, with early stopping on validation items.
 
     Every epoch visits each (support = a training prefix, query = the next item) episode once; the
     loss is a softmax over every item.
@@ -132,7 +139,7 @@ def train_metaemb(train_seqs: list[np.ndarray], n_items: int, text: np.ndarray, 
         log: receives a line per epoch.
 
     Returns:
-        (the best :class:`MetaEmb` on validation, a log: ``epochs``, ``best_epoch``, ``best_val``).
+        (the best :class:`SeqModel` on validation, a log: ``epochs``, ``best_epoch``, ``best_val``).
 
     References:
         Garnelo et al., "Conditional Neural Processes", ICML 2018 (amortised adaptation); Kang &
@@ -165,14 +172,14 @@ def train_metaemb(train_seqs: list[np.ndarray], n_items: int, text: np.ndarray, 
             opt.step()
             total += loss.item() * len(b)
         snap = {k: v.detach().clone() for k, v in params.items()}
-        val = validate(MetaEmb(snap, text_t, cfg))
+        val = validate(SeqModel(snap, text_t, cfg))
         history.append({"epoch": epoch, "loss": round(total / max(len(pairs), 1), 4),
                         "val": round(val, 4), "seconds": round(time.perf_counter() - t0, 1)})
         if log:
-            log(f"metaemb epoch {epoch}: loss {history[-1]['loss']:.4f} val {val:.4f}")
+            log(f"seqmodel epoch {epoch}: loss {history[-1]['loss']:.4f} val {val:.4f}")
         if val > best[0]:
             best = (val, epoch, snap)
         elif epoch - best[1] >= cfg.patience:
             break
-    return MetaEmb(best[2], text_t, cfg), {"epochs": history, "best_epoch": best[1],
+    return SeqModel(best[2], text_t, cfg), {"epochs": history, "best_epoch": best[1],
                                            "best_val": round(best[0], 4)}

@@ -29,7 +29,7 @@ class AmazonSettings(_Preset):
     """Amazon Toys (S3-Rec leave-one-out and cold-start users)."""
 
     users: int | None = None           # users in the run: None = all 19,412; n = a seeded sample of n
-    seq_epochs: int = 12               # metaemb: training epochs at most (early stopping, patience 2)
+    seq_epochs: int = 12               # seqmodel: training epochs at most (early stopping, patience 2)
     gradient_iters: int = 3000         # melu / fomaml: outer steps at most (early stopping)
     gradient_eval_every: int = 200     # melu / fomaml: outer steps between validations
     gradient_val_users: int = 2000     # melu / fomaml: validation users (a seeded sample) per validation

@@ -38,7 +38,7 @@ METRIC_LABELS = {"hr@1": "HR@1", "hr@5": "HR@5", "hr@10": "HR@10", "ndcg@5": "nD
 # there to show the published rows' level, not as a baseline to beat: see its caveat).
 SIMPLE_BASELINES = ("user-item-bias", "item-mean", "mf-foldin", "popularity")
 # meta-learners of files without per-row labels (newer MovieLens rows say ``meta_trained``)
-LEARNERS = ("melu-bias", "melu-mf", "metaemb", "melu", "fomaml", "maml", "finetune")
+LEARNERS = ("melu-bias", "melu-mf", "melu", "fomaml", "maml", "finetune")
 SPLITS_GROUP = "more splits (mean)"   # real_headline's group of the extra splits' means
 
 

@@ -353,12 +353,12 @@ def test_leaderboard_verdict_is_computed_from_the_data(engine, monkeypatch):
 def test_leaderboard_shows_real_data_results(monkeypatch):
     import metarec.reporting.real
     fake = [{"world": "amazon-toys", "protocol": "cold-start", "file": "cs.json",
-             "results": [{"method": "metaemb", "shots": 1, "ndcg@10": 0.05, "ndcg@10_ci95": 0.004},
+             "results": [{"method": "seqmodel", "shots": 1, "ndcg@10": 0.05, "ndcg@10_ci95": 0.004},
                          {"method": "popularity", "shots": 1, "ndcg@10": 0.01, "ndcg@10_ci95": 0.002}]},
             {"world": "amazon-toys", "protocol": "s3rec", "file": "az.json",
-             "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007}],
+             "results": [{"method": "seqmodel", "hr@10": 0.535, "hr@10_ci95": 0.007}],
              "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "S3-Rec", "hr@10": 0.553}],
-             "results_all_items": [{"method": "metaemb", "hr@10": 0.095, "hr@10_ci95": 0.004}],
+             "results_all_items": [{"method": "seqmodel", "hr@10": 0.095, "hr@10_ci95": 0.004}],
              "published_all_items": [{"method": "S3-Rec", "hr@10": 0.07}]}]
     monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
@@ -371,11 +371,11 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
         assert f"### {title}" in titles
     cold = table(app, "k (items told)")
     assert cold.to_dict("records") == [
-        {"Method": "Meta-learned embeddings (metaemb)", "k (items told)": "1", "nDCG@10": "0.050 ± 0.004"},
+        {"Method": "Sequence model over ID + text embeddings (history encoder; not meta-trained)", "k (items told)": "1", "nDCG@10": "0.050 ± 0.004"},
         {"Method": "Popularity (interaction count)", "k (items told)": "1", "nDCG@10": "0.010 ± 0.002"}]
     sampled, full = [f.value for f in app.dataframe if "HR@10" in f.value.columns]
     assert sampled.to_dict("records") == [
-        {"Method": "Meta-learned embeddings (metaemb)", "HR@10": "0.535 ± 0.007"},
+        {"Method": "Sequence model over ID + text embeddings (history encoder; not meta-trained)", "HR@10": "0.535 ± 0.007"},
         {"Method": "SASRec (published)", "HR@10": "0.466"}, {"Method": "S3-Rec (published)", "HR@10": "0.553"}]
     assert list(full["HR@10"]) == ["0.095 ± 0.004", "0.070"]   # the all-items variant has its own table
     verdicts = texts(app.info)
@@ -384,7 +384,7 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
     assert "is best at every k** (nDCG@10: k=1 0.050 ± 0.004)" in verdicts
     assert "from `az.json`" in texts(app.caption)   # a file name is code
     bars = chart(app, "lb_real_chart_amazon-toys-s3rec-full")["data"]
-    assert bars[0]["x"] == ["Meta-learned embeddings (metaemb)", "S3-Rec (published)"]
+    assert bars[0]["x"] == ["Sequence model over ID + text embeddings (history encoder; not meta-trained)", "S3-Rec (published)"]
     assert arr(bars[0]["y"]) == [0.095, 0.07] and arr(bars[0]["error_y"]["array"]) == [0.004, 0]
     assert "hatched grey bars are numbers published in the papers" in texts(app.caption)
 

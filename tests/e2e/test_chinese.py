@@ -31,7 +31,7 @@ SASRec BERT4Rec PopRec MAMO EASE MiniLM all-MiniLM-L6-v2 DeepSets MLP softmax Re
 Finn Abbeel Levine Nichol Achiam Schulman Zhou Chen Lee Snell Swersky Zemel Vinyals Sung Robbins
 Efron Morris Garnelo Grant Kingma Lin Zaheer Reimers Gurevych Rendle Kang McAuley Sun Zhou Wang
 Zhang Yang Dong Cheng ICML ICLR NeurIPS CVPR KDD WWW JASA RecSys CIKM SIGIR WSDM arXiv et al
-toybox metaemb MAP Gemmis Lops Semeraro
+toybox seqmodel MAP Gemmis Lops Semeraro
 Language English
 """.split()   # the language switch names each language in its own language ("Language / 语言")
 ALLOWED += ["Amazon Toys"]   # a data set's name

@@ -167,9 +167,9 @@ def test_cli_prints_one_error_line_for_missing_data():
     assert p.returncode != 0 and p.stderr.startswith("error:") and "Traceback" not in p.stderr
     assert "/nonexistent/amazon-toys/sequences.txt" in p.stderr
 
-def test_metaemb_learns_next_item_on_a_toy_sequence_world():
+def test_seqmodel_learns_next_item_on_a_toy_sequence_world():
     """The episodic trainer on synthetic data: item i is always followed by item i+1."""
-    from metarec.realdata.seqmodel import SeqConfig, train_metaemb
+    from metarec.realdata.seqmodel import SeqConfig, train_seqmodel
     threads = torch.get_num_threads()
     torch.set_num_threads(1)   # tiny matrices: threads only add contention on shared CI cores
     n_items = 40
@@ -183,7 +183,7 @@ def test_metaemb_learns_next_item_on_a_toy_sequence_world():
     def validate(learner):
         return float((learner.score_batch(val, None).argmax(1).numpy() == targets).mean())
     try:
-        learner, log = train_metaemb(seqs, n_items, text, validate,
+        learner, log = train_seqmodel(seqs, n_items, text, validate,
                                      SeqConfig(dim=16, max_epochs=6, patience=1, dropout=0.0, lr=1e-2,
                                                batch=32))
     finally:

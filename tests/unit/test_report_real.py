@@ -82,21 +82,21 @@ def test_a_difference_counts_only_when_its_interval_excludes_zero(diff, ci, stat
 
 
 def test_published_verdict_names_the_papers_above_and_below():
-    view = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007},
+    view = {"protocol": "s3rec", "results": [{"method": "seqmodel", "hr@10": 0.535, "hr@10_ci95": 0.007},
                                              {"method": "knn", "hr@10": 0.335, "hr@10_ci95": 0.007}],
             "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "S3-Rec", "hr@10": 0.553}]}
     v = real_report.real_verdict(view)
-    assert (v["method"], v["above"], v["below"]) == ("metaemb", ["SASRec"], [{"method": "S3-Rec", "value": 0.553}])
-    assert real_report.real_verdict_text(v) == ("**Best of ours: Meta-learned embeddings (metaemb)**, HR@10 0.535 ± "
+    assert (v["method"], v["above"], v["below"]) == ("seqmodel", ["SASRec"], [{"method": "S3-Rec", "value": 0.553}])
+    assert real_report.real_verdict_text(v) == ("**Best of ours: Sequence model over ID + text embeddings (history encoder; not meta-trained)**, HR@10 0.535 ± "
                                            "0.007. Above the published SASRec. Below S3-Rec (0.553).")
 
 
 def test_cold_start_verdict_gives_the_best_method_per_k():
     rows = [{"method": m, "shots": k, "ndcg@10": v, "ndcg@10_ci95": 0.001}
-            for m, k, v in (("knn", 1, 0.02), ("metaemb", 1, 0.05), ("knn", 3, 0.07), ("metaemb", 3, 0.06))]
+            for m, k, v in (("knn", 1, 0.02), ("seqmodel", 1, 0.05), ("knn", 3, 0.07), ("seqmodel", 3, 0.06))]
     v = real_report.real_verdict({"protocol": "cold-start", "results": rows})
-    assert [(b["shots"], b["method"]) for b in v["best"]] == [(1, "metaemb"), (3, "knn")]
-    assert real_report.real_verdict_text(v) == ("**Best nDCG@10 for each k:** k=1 Meta-learned embeddings (metaemb) "
+    assert [(b["shots"], b["method"]) for b in v["best"]] == [(1, "seqmodel"), (3, "knn")]
+    assert real_report.real_verdict_text(v) == ("**Best nDCG@10 for each k:** k=1 Sequence model over ID + text embeddings (history encoder; not meta-trained) "
                                            "(0.050 ± 0.001), k=3 Content k-NN (0.070 ± 0.001).")
 
 
@@ -112,11 +112,11 @@ def test_every_shipped_real_result_has_a_table_and_a_verdict():
 
 
 def test_real_data_headline_bars_keep_published_numbers_apart():
-    s3 = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.53, "hr@10_ci95": 0.007}],
+    s3 = {"protocol": "s3rec", "results": [{"method": "seqmodel", "hr@10": 0.53, "hr@10_ci95": 0.007}],
           "published": [{"method": "S3-Rec", "hr@10": 0.553}]}
     bars = real_report.real_headline(s3)["bars"]
     assert [(b["method"], b["value"], b["err"], b["published"]) for b in bars] == [
-        ("metaemb", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
+        ("seqmodel", 0.53, 0.007, False), ("S3-Rec", 0.553, None, True)]
     ml = {"protocol": "published", "results": [{"method": "melu-bias", "split": "x", "ndcg@5": 0.6,
                                                 "ndcg@5_ci95_users": 0.05, "n_splits": 20, "ndcg@5_splits": 0.645,
                                                 "ndcg@5_splits_ci95": 0.016}],
@@ -131,14 +131,14 @@ def test_real_data_headline_bars_keep_published_numbers_apart():
 def test_a_published_number_within_our_interval_is_level_not_above():
     """The same rule as every other verdict (metarec.reporting.verdicts.compare): our 95 % interval
     decides, a paper's number has none."""
-    view = {"protocol": "s3rec", "results": [{"method": "metaemb", "hr@10": 0.535, "hr@10_ci95": 0.007}],
+    view = {"protocol": "s3rec", "results": [{"method": "seqmodel", "hr@10": 0.535, "hr@10_ci95": 0.007}],
             "published": [{"method": "SASRec", "hr@10": 0.4663}, {"method": "BERT4Rec", "hr@10": 0.530},
                           {"method": "S3-Rec", "hr@10": 0.553}]}
     v = real_report.real_verdict(view)
     assert (v["above"], v["level"], v["below"]) == (
         ["SASRec"], [{"method": "BERT4Rec", "value": 0.530}], [{"method": "S3-Rec", "value": 0.553}])
     assert real_report.real_verdict_text(v) == (
-        "**Best of ours: Meta-learned embeddings (metaemb)**, HR@10 0.535 ± 0.007. Above the published "
+        "**Best of ours: Sequence model over ID + text embeddings (history encoder; not meta-trained)**, HR@10 0.535 ± 0.007. Above the published "
         "SASRec. Level with BERT4Rec (0.530) within our 95% interval. Below S3-Rec (0.553).")
 
 
