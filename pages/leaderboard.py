@@ -13,11 +13,13 @@ import streamlit as st
 
 from metarec.i18n import strings
 from metarec.reporting import real as real_report
+from metarec.reporting.headline import headline
 from metarec.reporting.toybox import (meta_vs_classical, meta_vs_classical_text, metric_label,
                                      toy_verdict, toy_verdict_text)
 from metarec.reporting.verdicts import mean_ci, signed_ci
 from pages.ui.charts import shots_figure, style_figure
 from pages.ui.errors import engine_or_stop, show_flash
+from pages.ui.headline import show_headline
 from pages.ui.routing import require_shell
 from pages.ui.session import lang, method_name, tr
 
@@ -144,16 +146,15 @@ def _toy_paired(metrics: dict) -> None:
         st.caption(tr("ui.board.toy_paired_caption", n=max(p["n"] for p in pairs)))
 
 
-def _real() -> None:
-    results = real_report.real_results()
+def _real(results: list[dict]) -> None:
+    """Each real-data view in its own expander (table, verdict, chart, provenance)."""
     if not results:
         return
-    st.divider()
-    st.header(tr("ui.board.real_title"), anchor=False)
-    st.markdown(tr("ui.board.real_intro"))
+    st.caption(tr("ui.board.real_intro"))
     for res in results:
         for view in real_report.real_views(res):
-            _real_view(view)
+            with st.expander(tr("ui.board.head.details", name=_real_title(view))):
+                _real_view(view)
 
 
 def _real_title(view: dict) -> str:
@@ -170,7 +171,6 @@ def _real_view(view: dict) -> None:
     if not rows:
         return
     k = f"{view.get('world')}-{view.get('protocol')}"
-    st.markdown(f"### {_real_title(view)}", anchors=False)
     verdict = real_report.real_verdict(view)
     if verdict:
         with st.container(key=f"lb_real_verdict_{k}"):
@@ -215,10 +215,11 @@ def _real_facts(view: dict) -> list[str]:
     source = [tr("ui.board.real_file", file=view.get("file", "?"))]
     for field in ("n_users", "seconds", "command"):
         if view.get(field) not in (None, ""):
-            source.append(f"{field}: {view[field]}")
-    facts.append(" · ".join(source) + ".")
-    if view.get("caveat"):
-        facts.append(str(view["caveat"]))
+            source.append(tr(f"ui.board.real.fact.{field}", value=view[field]))
+    facts.append(" · ".join(source))
+    if view.get("caveat"):   # the file's own words, or ours in the reader's language
+        key = f"ui.board.real.caveat.{view.get('world')}"
+        facts.append(tr(key) if key in strings() else str(view["caveat"]))
     return facts
 
 
@@ -281,11 +282,15 @@ def _real_figure(headline: dict):
 
 
 def render() -> None:
+    """First screen: the headline chart and one verdict per benchmark; the rest in expanders."""
     engine = engine_or_stop()
     st.title(f"🏆 {tr('ui.nav.leaderboard')}", anchor=False)
     show_flash()
-    _toybox(engine)
-    _real()
+    results = real_report.real_results()
+    show_headline(headline((engine.manifest or {}).get("metrics"), results))
+    with st.expander(tr("ui.board.head.details", name=tr("ui.board.head.bench.toy")), key="lb_toy_details"):
+        _toybox(engine)
+    _real(results)
 
 
 require_shell(__file__)

@@ -310,7 +310,7 @@ def test_leaderboard_table_chart_and_verdict(engine):
     assert all(len(t["x"]) == len(shots) and t["error_y"]["array"] for t in spec["data"])
     verdict = texts(app.info)   # paired against the strongest classical alternative
     from metarec.i18n import method_title
-    assert (f"**{method_title(engine.default_method)}** (meta-learned) against "
+    assert (f"**{method_title(engine.default_method)}** against "
             f"**{method_title('bayes')}**") in verdict
     for p in (p for p in engine.manifest["metrics"]["paired"] if p["method"] == engine.default_method):
         word = {"above": "above at", "level": "level within the noise at", "below": "below at"}
@@ -363,12 +363,11 @@ def test_leaderboard_shows_real_data_results(monkeypatch):
     monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: fake)
     app = open_page(BOARD)
     no_errors(app)
-    assert "Real data" in texts(app.header)
-    titles = texts(app.markdown)
+    titles = [e.label for e in app.expander]   # each view in its own expander, under the headline
     for title in ("Amazon Toys · new users, told their first k items",
                   "Amazon Toys · the next item among 100 (target + 99 sampled items)",
                   "Amazon Toys · the next item among all items"):
-        assert f"### {title}" in titles
+        assert f"Details: {title}" in titles
     cold = table(app, "k (items told)")
     assert cold.to_dict("records") == [
         {"Method": "Sequence model over ID + text embeddings (history encoder; not meta-trained)", "k (items told)": "1", "nDCG@10": "0.050 ± 0.004"},
@@ -393,7 +392,52 @@ def test_leaderboard_without_real_results_has_no_real_section(monkeypatch):
     import metarec.reporting.real
     monkeypatch.setattr(metarec.reporting.real, "real_results", lambda folder=None: [])
     app = open_page(BOARD)
-    assert "Real data" not in texts(app.header)
+    no_errors(app)
+    assert not [e.label for e in app.expander if "Amazon" in e.label or "MovieLens" in e.label]
+    assert [v.split(":**")[0] for v in _alerts(app.main) if v.startswith("**Toy world")] == [
+        "**Toy world (simulated)"]   # the headline keeps the toy world's verdict
+
+
+def _alerts(node) -> list[str]:
+    """The text of every success / info / warning / error box under ``node``, in page order."""
+    found = [node.value] if type(node).__name__ in ("Success", "Info", "Warning", "Error") else []
+    for child in getattr(node, "children", {}).values():
+        found += _alerts(child)
+    return found
+
+
+def _outside_expanders(node, kind: str) -> list:
+    """The elements of type ``kind`` under ``node`` that no expander holds."""
+    if type(node).__name__ == "Expander":
+        return []
+    found = [node] if getattr(node, "type", None) == kind else []
+    for child in getattr(node, "children", {}).values():
+        found += _outside_expanders(child, kind)
+    return found
+
+
+def test_leaderboard_first_screen_is_one_chart_and_three_verdicts(engine):
+    """Issue #17: the first screen is the headline chart (meta-learning minus the strongest
+    classical model, one line per setting) and one verdict per benchmark, computed from the shipped
+    numbers; every table and the other charts sit in expanders."""
+    from metarec.reporting.headline import headline, row_label
+    from metarec.reporting.real import real_results
+    app = open_page(BOARD)
+    no_errors(app)
+    assert "Does learning across many families pay off?" in texts(app.subheader)
+    head = headline(engine.manifest["metrics"], real_results())
+    spec = chart(app, "lb_head_chart")
+    drawn = {y: x for t in spec["data"] for x, y in zip(arr(t["x"]), t["y"])}
+    assert drawn == {row_label(r): pytest.approx(r["diff"]) for r in head["rows"]}
+    assert {b for b in (r["benchmark"] for r in head["rows"])} == {"toy", "amazon", "movielens"}
+    verdicts = [v for v in _alerts(app.main) if "the strongest classical model here" in v]
+    assert [v.split(":**")[0] for v in verdicts] == [
+        "**Toy world (simulated)", "**Amazon Toys (real purchases)", "**MovieLens-100K (real ratings)"]
+    for v, facts in zip(verdicts, head["verdicts"]):   # where it helps, and where it does not
+        for status, word in (("above", "ahead"), ("level", "level within the noise"), ("below", "behind")):
+            assert (f"**{word}** in" in v) == bool(facts["groups"][status])
+    assert app.dataframe and _outside_expanders(app.main, "dataframe") == []
+    assert [c.key for c in _outside_expanders(app.main, "plotly_chart")] == ["lb_head_chart"]
 
 
 # ---- How meta-learning works -------------------------------------------------------------------

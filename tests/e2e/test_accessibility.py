@@ -31,7 +31,7 @@ PAGES = [
     ("parents", "ui.nav.parents", "ui.app.title", CARD),
     ("adaptation", "ui.nav.adaptation", "ui.nav.adaptation", f".st-key-ad_chart {PLOT}"),
     ("embeddings", "ui.nav.embeddings", "ui.nav.embeddings", f".st-key-em_map_box {PLOT}"),
-    ("leaderboard", "ui.nav.leaderboard", "ui.nav.leaderboard", f".st-key-lb_chart_box {PLOT}"),
+    ("leaderboard", "ui.nav.leaderboard", "ui.nav.leaderboard", f".st-key-lb_head_chart_box {PLOT}"),
     ("how", "ui.nav.how", "ui.nav.how", f".st-key-hw_diagram_box {PLOT}"),
 ]
 IDS = [p[0] for p in PAGES]
