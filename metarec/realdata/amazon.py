@@ -22,6 +22,7 @@ from ..learners import GRADIENT_METHODS
 from ..learners.baselines import ContentKNN
 from ..learners.gradient import GradientLearner
 from ..training.toybox import TrainConfig
+from . import classical
 from .loaders import AmazonToys
 from .loaders.cache import cached_text_embeddings
 from .meta_train import batched_scorer, meta_train
@@ -139,6 +140,14 @@ def build_knn(t: TrainingData) -> tuple[Scorer, dict]:
     return knn_scorer(ItemText.of(t.data).toy_features()), {}
 
 
+def build_classical(name: str, t: TrainingData) -> tuple[Scorer, dict]:
+    """A collaborative classical baseline (:mod:`metarec.realdata.classical`) fitted on the
+    training sequences, its setting chosen on the validation items (one setting for every
+    candidate set)."""
+    model, info = classical.choose(name, t.train_seqs, t.data.n_items, t.validate, log=log)
+    return model, info
+
+
 def build_seqmodel(t: TrainingData) -> tuple[Scorer, dict]:
     """``seqmodel`` (:mod:`metarec.realdata.seqmodel`), early-stopped on the validation items."""
     text = ItemText.of(t.data)
@@ -198,6 +207,9 @@ def build_gradient(method_name: str, t: TrainingData) -> tuple[Scorer, dict]:
 METHODS: dict[str, Callable[[TrainingData], tuple[Scorer, dict]]] = {
     "popularity": build_popularity,
     "knn": build_knn,
+    "item-knn": partial(build_classical, "item-knn"),
+    "ease": partial(build_classical, "ease"),
+    "markov": partial(build_classical, "markov"),
     "seqmodel": build_seqmodel,
     "melu": partial(build_gradient, "melu"),
     "fomaml": partial(build_gradient, "fomaml"),

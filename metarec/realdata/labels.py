@@ -27,7 +27,8 @@ LABELS: dict[str, tuple[bool, str]] = {
     "melu-bias": (True, "gradient"), "melu-bias-untrained": (False, "gradient"),
     "melu-mf": (True, "gradient"), "melu-mf-untrained": (False, "gradient"),
     # Amazon Toys (metarec.realdata.amazon); popularity and the gradient learners as above
-    "knn": (False, "none"), "seqmodel": (False, "encoder"),
+    "knn": (False, "none"), "item-knn": (False, "none"), "ease": (False, "none"),
+    "markov": (False, "none"), "seqmodel": (False, "encoder"),
 }
 # how a method adapts, where "gradient" / "encoder" alone would hide something
 ADAPTS_BY = {"mf-foldin": "closed-form ridge solve of the support ratings (fold-in)",
