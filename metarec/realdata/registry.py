@@ -79,6 +79,7 @@ def evaluate_real(world: str, protocol: str | None = None, quick: bool = False,
         raise InputError(f"unknown protocol {protocol!r} for {world}; choose from "
                          f"{', '.join(PROTOCOLS[world])}")
     bench = BENCHMARKS[(world, protocol)]
+    named = list(methods or [])   # the command line repeats only what the caller named
     methods = _check(methods, bench.methods)
     if settings is None:
         settings = bench.settings.quick() if quick else bench.settings()
@@ -89,7 +90,7 @@ def evaluate_real(world: str, protocol: str | None = None, quick: bool = False,
                       + f", torch {torch.__version__}, {torch.get_num_threads()} thread(s)")
     out["command"] = ("python -m metarec evaluate --world " + world + " --protocol " + protocol
                       + (" --quick" if settings.is_quick else "") + f" --seed {seed}"
-                      + (" --methods " + " ".join(methods) if methods else "") + " --json")
+                      + (" --methods " + " ".join(named) if named else "") + " --json")
     return out
 
 

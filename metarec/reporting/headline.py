@@ -178,8 +178,8 @@ def verdict_text(v: dict, lang: str = "en") -> str:
     from .real import metric_label
     sep, space = t("ui.list.sep", lang), t("ui.sentence.sep", lang)
     real = v["benchmark"] != "toy"
-    names = sep.join(method_title(m, lang, real_data=real) for m in v["methods"])
-    refs = sep.join(method_title(m, lang, real_data=real) for m in v["against"])
+    names = sep.join(f"*{method_title(m, lang, real_data=real)}*" for m in v["methods"])
+    refs = sep.join(f"*{method_title(m, lang, real_data=real)}*" for m in v["against"])
     parts = [t("ui.board.head.verdict", lang, bench=t(f"ui.board.head.bench.{v['benchmark']}", lang),
                name=names, ref=refs)]
     clauses = []

@@ -430,7 +430,7 @@ def test_leaderboard_first_screen_is_one_chart_and_three_verdicts(engine):
     drawn = {y: x for t in spec["data"] for x, y in zip(arr(t["x"]), t["y"])}
     assert drawn == {row_label(r): pytest.approx(r["diff"]) for r in head["rows"]}
     assert {b for b in (r["benchmark"] for r in head["rows"])} == {"toy", "amazon", "movielens"}
-    verdicts = [v for v in _alerts(app.main) if "the strongest classical model here" in v]
+    verdicts = [v for v in _alerts(app.main) if "the strongest classical model in each setting" in v]
     assert [v.split(":**")[0] for v in verdicts] == [
         "**Toy world (simulated)", "**Amazon Toys (real purchases)", "**MovieLens-100K (real ratings)"]
     for v, facts in zip(verdicts, head["verdicts"]):   # where it helps, and where it does not

@@ -322,7 +322,7 @@ def test_leaderboard(server, desk):
         for key, bench in (("toy", "Toy world (simulated):"), ("amazon", "Amazon Toys (real purchases):"),
                            ("movielens", "MovieLens-100K (real ratings):")):
             expect(desk.locator(f".st-key-lb_head_{key}")).to_contain_text(bench)
-            expect(desk.locator(f".st-key-lb_head_{key}")).to_contain_text("the strongest classical model here")
+            expect(desk.locator(f".st-key-lb_head_{key}")).to_contain_text("the strongest classical model in each setting")
         expect(desk.locator('[data-testid="stDataFrame"]').first).to_be_hidden()
         _wait_plots_drawn(desk, f".st-key-lb_head_chart_box {PLOT}")
         _screenshot(desk, "leaderboard-en.png")

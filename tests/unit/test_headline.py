@@ -60,7 +60,8 @@ def test_verdicts_say_where_it_helps_and_where_it_does_not():
     head = headline(_toy_metrics(), [AMAZON, MOVIELENS])
     assert [v["benchmark"] for v in head["verdicts"]] == ["toy", "amazon", "movielens"]
     toy, amazon, _ = (verdict_text(v) for v in head["verdicts"])
-    assert toy.startswith("**Toy world (simulated):** TasteNP")
+    assert toy.startswith("**Toy world (simulated):** *TasteNP")
+    assert "against the strongest classical model in each setting (*Empirical-Bayes" in toy
     assert "**ahead** in 3 liked toys (nDCG@10 +0.008 ± 0.005)" in toy
     assert "**level within the noise** in 1 liked toy (nDCG@10 +0.001 ± 0.005)" in toy
     assert "**behind** in 5 liked toys (nDCG@10 -0.020 ± 0.005)" in toy
