@@ -427,8 +427,13 @@ def test_leaderboard_first_screen_is_one_chart_and_three_verdicts(engine):
     assert "Does learning across many families pay off?" in texts(app.subheader)
     head = headline(engine.manifest["metrics"], real_results())
     spec = chart(app, "lb_head_chart")
-    drawn = {y: x for t in spec["data"] for x, y in zip(arr(t["x"]), t["y"])}
-    assert drawn == {row_label(r): pytest.approx(r["diff"]) for r in head["rows"]}
+    short = {"toy": "Toy world", "amazon": "Amazon", "movielens": "MovieLens"}
+    points = sorted((y, tuple(c), x) for t in spec["data"] for x, y, c in zip(arr(t["x"]), arr(t["y"]), t["customdata"]))
+    assert [c for _, c, _ in points] == [(short[r["benchmark"]], row_label(r).split(" · ", 1)[1])
+                                         for r in head["rows"]]   # top to bottom in the rows' order
+    drawn = {c: x for _, c, x in points}
+    assert drawn == {(short[r["benchmark"]], row_label(r).split(" · ", 1)[1]): pytest.approx(r["diff"])
+                     for r in head["rows"]}
     assert {b for b in (r["benchmark"] for r in head["rows"])} == {"toy", "amazon", "movielens"}
     verdicts = [v for v in _alerts(app.main) if "the strongest classical model in each setting" in v]
     assert [v.split(":**")[0] for v in verdicts] == [

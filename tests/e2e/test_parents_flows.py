@@ -300,3 +300,27 @@ def test_axe_finds_nothing_serious_with_a_typed_toy_and_the_details_open(visit, 
         _settle(page)
         bad = run_axe(page, f"toy-map-text-toy-{code}")
         assert not bad, _report(bad)
+
+
+# ---- the leaderboard's first screen (issue #17) -----------------------------------------------------
+
+@pytest.mark.parametrize("size,code", BOTH, ids=IDS)
+def test_the_leaderboard_first_screen_shows_its_verdicts(visit, size, code):
+    """One headline chart and a verdict per benchmark, in the visitor's language, before any table:
+    the tables wait folded in expanders."""
+    from metarec.reporting.headline import BENCHMARKS
+    page = visit(size, code)
+    _go(page, "ui.nav.leaderboard", code)
+    box = f".st-key-lb_head_chart_box {PLOT}"
+    expect(page.locator(box)).to_be_visible()
+    _wait_plots_drawn(page, box)
+    for bench in BENCHMARKS:
+        verdict = page.locator(f".st-key-lb_head_{bench}")
+        expect(verdict).to_be_visible()
+        expect(verdict).to_contain_text(t(f"ui.board.head.bench.{bench}", code))
+    chart_top = page.locator(box).bounding_box()["y"]
+    tables = page.locator('[data-testid="stDataFrame"]')
+    assert tables.count() and not any(tables.nth(i).is_visible() for i in range(tables.count()))
+    assert page.locator(".st-key-lb_head_toy").bounding_box()["y"] > chart_top
+    _no_sideways_scroll(page)
+    _screenshot(page, f"leaderboard-first-screen-{size}-{code}.png")
