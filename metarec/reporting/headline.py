@@ -74,7 +74,8 @@ def amazon_rows(result: dict) -> list[dict]:
             out.append(_row("amazon", setting, metric, meta["method"], best["method"],
                             meta[metric] - best[metric], ci or 0.0, False))
             top = max(here, key=lambda r: r[metric])
-            if top is not meta and not top.get("meta_trained") and top["method"] not in CLASSICAL:   # a stronger model that is not meta-trained
+            if top is not meta and not top.get("meta_trained") and top["method"] not in CLASSICAL:
+                # a model ahead of both that is neither meta-trained nor classical (seqmodel)
                 out[-1]["leader"] = {"method": top["method"], "value": top[metric],
                                      "diff": round(top[metric] - meta[metric], 4)}
     return out
@@ -114,11 +115,12 @@ def headline(metrics: dict | None, results: list[dict]) -> dict:
         results: :func:`metarec.reporting.real.real_results`.
 
     Returns:
-        ``{"rows": [...], "verdicts": [{"benchmark", "rows", "methods", "against", "unpaired",
-        "missing_classical"}, ...]}``, a verdict for each benchmark that has rows. ``rows`` of a
-        verdict are grouped by ``status`` (``"above"``, ``"level"``, ``"below"``);
-        ``missing_classical`` lists the collaborative classical models an interaction benchmark
-        was not run against.
+        ``{"rows": [...], "verdicts": [{"benchmark", "groups", "methods", "against", "unpaired",
+        "leaders", "missing_classical"}, ...]}``, a verdict for each benchmark that has rows.
+        ``groups`` holds the benchmark's rows by ``status`` (``"above"``, ``"level"``,
+        ``"below"``); ``leaders`` the models neither meta-trained nor classical that were ahead of
+        the meta-learner; ``missing_classical`` the collaborative classical models an interaction
+        benchmark was not run against.
     """
     rows = toy_rows(metrics or {})
     for res in results:
