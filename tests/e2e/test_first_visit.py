@@ -46,8 +46,16 @@ SEEN_JS = """() => ({links: Array.from(window.__seen.links), working: window.__s
                      notFound: window.__seen.notFound})"""
 
 
-def _watched_page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+VISITORS = {  # (viewport options, browser locale) of a desktop visitor and a phone visitor in Chinese
+    "desktop-en": ({"viewport": {"width": 1280, "height": 900}}, "en-US"),
+    "phone-zh": ({"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True,
+                  "has_touch": True}, "zh-CN"),
+}
+
+
+def _watched_page(browser, visitor: str = "desktop-en"):
+    size, locale = VISITORS[visitor]
+    context = browser.new_context(locale=locale, **size)
     context.add_init_script(WATCH_JS)
     page = context.new_page()
     page.set_default_timeout(UI_TIMEOUT_MS)
@@ -59,13 +67,15 @@ def _menu_names(page) -> list[str]:
             for a in page.locator(".st-key-nav a").all()]
 
 
-def _check_menu_and_dialogs(page) -> dict:
-    """The menu is the translated page titles; nothing else was ever drawn as a link in the
-    sidebar (no file names), and no "Page not found" was ever shown."""
-    assert _menu_names(page) == list(MENU)
+def _check_menu_and_dialogs(page, code: str = "en") -> dict:
+    """The menu is the page titles in the visitor's language; nothing else was ever drawn as a
+    link in the sidebar (no file names), and no "Page not found" was ever shown."""
+    menu = [t(key, code) for _, key, *_ in PAGES]
+    assert _menu_names(page) == menu
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     seen = page.evaluate(SEEN_JS)
-    assert set(seen["links"]) <= set(MENU), f"links seen in the sidebar: {seen['links']}"
+    # a first render may draw the menu once in the default language before the browser's is read
+    assert set(seen["links"]) <= set(menu) | set(MENU), f"links seen in the sidebar: {seen['links']}"
     assert not {name.lower() for name in seen["links"]} & FILE_NAMES - {t.lower() for t in MENU}
     assert not seen["notFound"]
     return seen
@@ -115,23 +125,28 @@ def test_old_addresses_land_on_their_pages(server, browser, old, page_file):
     context.close()
 
 
-@pytest.mark.parametrize("path, h1, lands_on", [
-    ("/leaderboard", "Leaderboard", "/leaderboard"),
-    ("/for-parents", "MetaRec Toys", "/"),
-    ("/results", "Leaderboard", "/leaderboard"),
+@pytest.mark.parametrize("path, h1_key, lands_on, visitor", [
+    ("/leaderboard", "ui.nav.leaderboard", "/leaderboard", "desktop-en"),
+    ("/for-parents", "ui.app.title", "/", "desktop-en"),
+    ("/results", "ui.nav.leaderboard", "/leaderboard", "desktop-en"),
+    ("/leaderboard", "ui.nav.leaderboard", "/leaderboard", "phone-zh"),
+    ("/for-parents", "ui.app.title", "/", "phone-zh"),
 ])
-def test_a_fresh_servers_first_request_lands_on_its_page(browser, path, h1, lands_on):
+def test_a_fresh_servers_first_request_lands_on_its_page(browser, path, h1_key, lands_on, visitor):
     """A deep link as the very first request of a server process (the legacy discovery's turn):
-    the page, inside the app, at its address; no file names, no "Page not found"."""
-    log = OUT / f"streamlit-server-first{path.replace('/', '-')}.log"
-    with streamlit_server(log, startup_s=STARTUP_S) as (url, _pid):
-        context, page = _watched_page(browser)
-        with _evidence(page, f"first{path.replace('/', '-')}"):
+    the page, inside the app, at its address, in the visitor's language; no file names, no "Page
+    not found"; on the phone the Chinese visitor sees the same."""
+    code = VISITORS[visitor][1][:2]
+    name = f"first{path.replace('/', '-')}-{visitor}"
+    with streamlit_server(OUT / f"streamlit-server-{name}.log", startup_s=STARTUP_S) as (url, _pid):
+        context, page = _watched_page(browser, visitor)
+        with _evidence(page, name):
             page.goto(url + path)
-            expect(page.locator("h1")).to_contain_text(h1, timeout=FIRST_RUN_MS)
+            expect(page.locator("h1")).to_contain_text(t(h1_key, code), timeout=FIRST_RUN_MS)
             _settle(page)
-            _check_menu_and_dialogs(page)
-            expect(page.locator(".st-key-lang")).to_be_visible()
+            _check_menu_and_dialogs(page, code)
+            lang = expect(page.locator(".st-key-lang"))   # in the folded sidebar on a phone
+            lang.to_be_visible() if visitor.startswith("desktop") else lang.to_be_attached()
             expect(page).to_have_url(url + lands_on)
         context.close()
 
