@@ -79,8 +79,7 @@ def test_target_rank_and_metrics_by_hand():
 
 def test_rank_targets_sampled_and_all_items():
     from metarec.realdata.ranking import rank_targets
-    n_items = 6
-    table = torch.tensor([0.0, 5.0, 4.0, 3.0, 2.0, 1.0])     # item 1 best, then 2, 3, ...
+    table = torch.tensor([0.0, 5.0, 4.0, 3.0, 2.0, 1.0])     # 6 items: item 1 best, then 2, 3, ...
 
     def score(supports, candidates):
         return table[candidates] if candidates is not None else table.expand(len(supports), -1)
