@@ -71,6 +71,8 @@ def _check_menu_and_dialogs(page, code: str = "en") -> dict:
     """The menu is the page titles in the visitor's language; nothing else was ever drawn as a
     link in the sidebar (no file names), and no "Page not found" was ever shown."""
     menu = [t(key, code) for _, key, *_ in PAGES]
+    # a rerun still going (the teaching page's live parts) redraws the sidebar: wait for the menu
+    expect(page.locator(".st-key-nav a")).to_have_count(len(menu))
     assert _menu_names(page) == menu
     assert page.locator('[data-testid="stSidebarNav"]').count() == 0
     seen = page.evaluate(SEEN_JS)
@@ -161,6 +163,7 @@ def test_the_shared_ui_modules_are_never_pages(browser):
             page.goto(url + "/session")
             expect(page.locator("h1")).to_contain_text("MetaRec Toys", timeout=FIRST_RUN_MS)
             _settle(page)
+            expect(page.locator(".st-key-nav a")).to_have_count(len(MENU))
             assert _menu_names(page) == list(MENU)
             expect(page.locator(".st-key-lang")).to_be_visible()
             expect(page).to_have_url(url + "/")
