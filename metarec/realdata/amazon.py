@@ -144,8 +144,7 @@ def build_classical(name: str, t: TrainingData) -> tuple[Scorer, dict]:
     """A collaborative classical baseline (:mod:`metarec.realdata.classical`) fitted on the
     training sequences, its setting chosen on the validation items (one setting for every
     candidate set)."""
-    model, info = classical.choose(name, t.train_seqs, t.data.n_items, t.validate, log=log)
-    return model, info
+    return classical.choose(name, t.train_seqs, t.data.n_items, t.validate, log=log)
 
 
 def build_seqmodel(t: TrainingData) -> tuple[Scorer, dict]:
