@@ -30,11 +30,12 @@ import numpy as np
 import torch
 
 from metarec.core.stats import paired
-from metarec.realdata.loaders import load_movielens, load_published_split
+from metarec.realdata.loaders import load_movielens
 from metarec.realdata.movielens import (SplitContext, build_mf_foldin, build_user_item_bias,
                                         bias_base, mf_base)
 from metarec.realdata.melu_bias import train_melu_bias
-from metarec.realdata.protocols import draw_ml_split, published_metrics
+from metarec.realdata.movielens_published import named_split
+from metarec.realdata.protocols import published_metrics
 from metarec.realdata.settings import MovieLensSettings
 
 ARMS = {"melu-bias": ("bias", 1), "melu-bias-buckets": ("bias", 8), "melu-mf-buckets": ("mf", 8)}
@@ -93,10 +94,9 @@ def main() -> None:
     torch.set_num_threads(1)
     ml = load_movielens(args.data_dir)
     R = ml.rating_dict()
-    user_items = {u: list(r) for u, r in R.items()}
     result = {}
     for name in args.splits.split(","):
-        split = load_published_split(args.data_dir) if name == "published" else draw_ml_split(user_items, int(name))
+        split = named_split(name, R, args.data_dir)
         result[name] = crossfit(split, R, ml, args.members, args.arms.split(","))
         print(name, {k: round(float(np.mean(v)), 4) for k, v in result[name].items()}, flush=True)
         if args.out:

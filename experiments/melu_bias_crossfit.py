@@ -23,10 +23,11 @@ import numpy as np
 import torch
 
 
-from metarec.realdata.loaders import load_movielens, load_published_split  # noqa: E402
+from metarec.realdata.loaders import load_movielens  # noqa: E402
 from metarec.realdata.melu_bias import BiasBase, train_melu_bias  # noqa: E402
 from metarec.realdata.movielens import BIAS_GRID, bias_scores, train_ratings  # noqa: E402
-from metarec.realdata.protocols import draw_ml_split, published_metrics  # noqa: E402
+from metarec.realdata.movielens_published import named_split  # noqa: E402
+from metarec.realdata.protocols import published_metrics  # noqa: E402
 from metarec.realdata.settings import MeluBiasSettings  # noqa: E402
 
 
@@ -76,10 +77,9 @@ def main() -> None:
     torch.set_num_threads(1)
     ml = load_movielens(args.data_dir)
     R = ml.rating_dict()
-    user_items = {u: list(r) for u, r in R.items()}
     result = {}
     for name in args.splits.split(","):
-        split = load_published_split(args.data_dir) if name == "published" else draw_ml_split(user_items, int(name))
+        split = named_split(name, R, args.data_dir)
         result[name] = crossfit(split, R, ml, args.members)
         print(name, json.dumps(result[name]), flush=True)
     summary = {k: round(float(np.mean([v[k] for v in result.values()])), 4) for k in ("bias", "single_mean", "ens")}

@@ -20,10 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from metarec.realdata.loaders import load_movielens, load_published_split
+from metarec.realdata.loaders import load_movielens
 from metarec.realdata.mf import fit_als, foldin_scores
 from metarec.realdata.movielens import BIAS_GRID, bias_scores, train_ratings
-from metarec.realdata.protocols import draw_ml_split, published_metrics
+from metarec.realdata.movielens_published import named_split
+from metarec.realdata.protocols import published_metrics
 
 RANKS = (2, 5, 10, 20)
 LAMS = (3.0, 10.0, 30.0)
@@ -77,10 +78,9 @@ def main() -> None:
     args = ap.parse_args()
     ml = load_movielens(args.data_dir)
     R = ml.rating_dict()
-    user_items = {u: list(r) for u, r in R.items()}
     out = {}
     for name in args.splits.split(","):
-        split = load_published_split(args.data_dir) if name == "published" else draw_ml_split(user_items, int(name))
+        split = named_split(name, R, args.data_dir)
         out[name] = run_split(split, R, ml)
         print("split", name, "done", flush=True)
     keys = list(next(iter(out.values()))["per_user"])

@@ -184,6 +184,14 @@ def evaluate_movielens(data_dir, settings: MovieLensSettings, seed: int, methods
             "cpu_seconds_per_split": split_cpu, "workers": settings.workers}
 
 
+def named_split(name: str, R: dict, data_dir=None) -> dict:
+    """The published split (``name`` ``"published"``), or the split drawn the published way with
+    seed ``name`` (``"7"`` or ``"seed7"``; :func:`~metarec.realdata.protocols.draw_ml_split`)."""
+    if name == "published":
+        return load_published_split(data_dir)
+    return draw_ml_split({u: list(items) for u, items in R.items()}, int(name.removeprefix("seed")))
+
+
 def run_split(job) -> tuple:
     """One split of :func:`evaluate_movielens` (a process of its own when ``settings.workers`` > 1):
     ``(name, per-user test metrics, validation nDCG@5, logs, CPU seconds)``."""
@@ -192,8 +200,7 @@ def run_split(job) -> tuple:
     cpu0 = time.process_time()
     ml = load_movielens(data_dir)
     R = ml.rating_dict()
-    split = (load_published_split(data_dir) if name == "published"
-             else draw_ml_split({u: list(items) for u, items in R.items()}, int(name.removeprefix("seed"))))
+    split = named_split(name, R, data_dir)
     logs: dict = {}
     per, valid = evaluate_split(split, R, ml, methods, seed, settings, logs)
     if name != "published":

@@ -135,6 +135,10 @@ def test_random_ml_split_is_drawn_like_the_published_one():
             assert len(t["query_items"]) == 10 and not set(t["query_items"]) & set(t["support_items"])
             assert sorted(t["query_items"] + t["support_items"]) == sorted(R[u])
     assert split != P.draw_ml_split({u: list(r) for u, r in R.items()}, seed=2)
+    from metarec.realdata.loaders import load_published_split
+    from metarec.realdata.movielens_published import named_split
+    assert named_split("seed1", R) == named_split("1", R) == split   # the benchmark's and scripts' names
+    assert named_split("published", R) == load_published_split()
 
 
 @needs_data
